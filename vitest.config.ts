@@ -1,0 +1,30 @@
+import { defineConfig } from "vitest/config";
+import path from "node:path";
+
+const root = import.meta.dirname;
+// `server-only` throws outside React Server Components; tests import lib/db directly.
+const alias = { "@": root, "server-only": path.join(root, "test/support/empty-module.ts") };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: "unit", include: ["lib/**/*.test.ts", "cli/**/*.test.ts"], environment: "node" },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/support/global-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Two cores: files run two at a time against the shared clusters.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
