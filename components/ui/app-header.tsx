@@ -1,0 +1,17 @@
+import Link from "next/link";
+import { APP_NAME } from "@/lib/version";
+import { HealthIndicator } from "./health-indicator";
+
+export function AppHeader() {
+  return (
+    <header className="app-header">
+      <Link href="/" className="brand">
+        <span className="brand-mark" aria-hidden="true">◆</span> {APP_NAME}
+      </Link>
+      <nav aria-label="Main">
+        <Link href="/">Statements</Link>
+      </nav>
+      <HealthIndicator />
+    </header>
+  );
+}
