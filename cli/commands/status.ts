@@ -16,9 +16,9 @@ export const statusCommand: Command = {
       const { rows } = await client.query<{ server_version: string; migrations: number; targets: number; statements: number; plans: number }>(`
         select current_setting('server_version') as server_version,
                (select count(*)::int from _prisma_migrations where finished_at is not null) as migrations,
-               (select count(*)::int from targets) as targets,
-               (select count(*)::int from statements) as statements,
-               (select count(*)::int from plans) as plans`);
+               (select count(*)::int from target) as targets,
+               (select count(*)::int from statement) as statements,
+               (select count(*)::int from plan) as plans`);
       const row = rows[0]!;
       const status = {
         version: APP_VERSION,
