@@ -1,0 +1,312 @@
+// Derived per-node metrics: inclusive/exclusive time, cost and buffers, row misestimates, hot nodes.
+//
+// How time is attributed (the approach of PEV2 / explain.dalibo.com, made exact so that exclusive
+// times add up to the root's time):
+// - EXPLAIN ANALYZE prints per-loop averages, so a node's inclusive time is total time × loops.
+// - Below a Gather / Gather Merge every process (workers + leader) runs its own copy of the subtree and
+//   the per-loop figures are averaged over all of them. total × loops is then the sum of the processes'
+//   times, which overlap in wall-clock terms; dividing by (workers launched + 1) turns it back into an
+//   average per process, comparable with the Gather's own elapsed time. Subplans are not divided:
+//   PostgreSQL runs InitPlans in the leader before starting the workers.
+// - A node's inclusive time contains its children's, so exclusive = inclusive − what its children
+//   account for. Subplans are where it gets subtle:
+//   * SubPlan: attached to the node whose expression calls it, which therefore includes its time.
+//   * InitPlan: attached to the top of its query level but run lazily by the first node that reads
+//     its output param, inside that node's timing. We look for the node that references it
+//     ("(InitPlan 1).col1" on 16+, "$0" from "InitPlan 1 (returns $0)" on ≤ 15) and charge it there; if it is
+//     below a Gather, the Gather evaluated it before launching workers. Without a reference
+//     (e.g. text EXPLAIN of PostgreSQL 15, which drops "(returns $0)"), the attaching node is used.
+//   * CTE: the CTE subplan runs while the CTE Scans read from it, so its time is inside those scans;
+//     it is taken out of them in proportion to their inclusive times (PEV2 does the same).
+//   Each node is therefore subtracted exactly once, and exclusive times sum to the root's inclusive time.
+// - Exclusive time is clamped at 0. It can only go negative through artefacts, never real work:
+//   times are rounded to 1 µs per loop and multiplied by loops (a child with 10,000 loops carries up
+//   to 10 ms of rounding), parallel averages are approximations, and a referencing node may be guessed
+//   wrong. A negative "self time" would show up as nonsense in the UI, so it is clamped and the clamped
+//   amount is reported (`clampedTimeMs`) instead of silently breaking the sum.
+import type { Buffers, Plan, PlanNode } from "./model";
+import { preorder, subplanOf } from "./plan-tree";
+
+export type MisestimateDirection = "under" | "over" | "exact";
+
+export interface Misestimate {
+  /** ≥ 1: how many times larger the bigger of (estimated, actual) rows is than the smaller. */
+  factor: number;
+  /** "under": more rows than estimated; "over": fewer; "exact": factor 1. */
+  direction: MisestimateDirection;
+  estimatedRows: number;
+  actualRows: number;
+}
+
+export interface NodeMetrics {
+  nodeId: number;
+  /** Elapsed time including children, loops and parallel workers accounted for. Null without timing. */
+  inclusiveTimeMs: number | null;
+  exclusiveTimeMs: number | null;
+  /** Exclusive time / the root's inclusive time (0..1). */
+  timeShare: number | null;
+  inclusiveCost: number | null;
+  exclusiveCost: number | null;
+  costShare: number | null;
+  /** Rows over all loops (actual per-loop rows × loops). */
+  actualRows: number | null;
+  estimatedRows: number | null;
+  misestimate: Misestimate | null;
+  inclusiveBuffers: Buffers | null;
+  exclusiveBuffers: Buffers | null;
+  /** Processes the node's per-loop numbers are averaged over (1 outside a Gather). */
+  processes: number;
+}
+
+export interface PlanMetrics {
+  /** The root's inclusive time: the denominator of `timeShare`. */
+  totalTimeMs: number | null;
+  totalCost: number | null;
+  /** By node id. A plain record so it survives JSON (server → client components). */
+  nodes: Record<number, NodeMetrics>;
+  /** Time dropped by clamping negative exclusive times at 0 (see the header comment). */
+  clampedTimeMs: number;
+}
+
+const BUFFER_FIELDS = [
+  "sharedHitBlocks",
+  "sharedReadBlocks",
+  "sharedDirtiedBlocks",
+  "sharedWrittenBlocks",
+  "localHitBlocks",
+  "localReadBlocks",
+  "localDirtiedBlocks",
+  "localWrittenBlocks",
+  "tempReadBlocks",
+  "tempWrittenBlocks",
+] as const satisfies readonly (keyof Buffers)[];
+
+export function misestimate(node: PlanNode): Misestimate | null {
+  if (node.actual === null || node.estimate === null || node.neverExecuted) return null;
+  const loops = node.actual.loops;
+  if (loops <= 0) return null;
+  // Compare totals over loops: PostgreSQL 18 prints fractional per-loop rows and ≤ 17 rounds them,
+  // so per-loop values below 1 would make meaningless ratios. 0 counts as 1 (no division by zero,
+  // and "0 vs 1 row" is not a misestimate worth flagging).
+  const estimatedRows = node.estimate.rows * loops;
+  const actualRows = node.actual.rows * loops;
+  const e = Math.max(estimatedRows, 1);
+  const a = Math.max(actualRows, 1);
+  const direction: MisestimateDirection = a > e ? "under" : a < e ? "over" : "exact";
+  return { factor: Math.max(a, e) / Math.min(a, e), direction, estimatedRows, actualRows };
+}
+
+/** Per node id, how many processes its per-loop figures are averaged over. */
+function processCounts(nodes: PlanNode[]): number[] {
+  const counts = new Array<number>(nodes.length).fill(1);
+  for (const n of nodes) {
+    const own = counts[n.id] ?? 1;
+    const isGather = n.nodeType === "Gather" || n.nodeType === "Gather Merge";
+    for (const child of n.children) {
+      if (subplanOf(child) !== null) continue; // run by the leader
+      counts[child.id] = isGather ? (n.workersLaunched ?? n.workersPlanned ?? 0) + 1 : own;
+    }
+  }
+  return counts;
+}
+
+function inclusiveTime(node: PlanNode, processes: number, analyzed: boolean): number | null {
+  if (node.neverExecuted) return analyzed ? 0 : null;
+  const a = node.actual;
+  if (a === null || a.totalTimeMs === null) return null;
+  return (a.totalTimeMs * a.loops) / processes;
+}
+
+function textsOf(node: PlanNode): string[] {
+  const out = node.conditions.map((c) => c.expression);
+  out.push(...node.output, ...node.sortKey, ...node.groupKey);
+  for (const v of Object.values(node.extra)) if (typeof v === "string") out.push(v);
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Who pays for each node: the ids its inclusive amounts are subtracted from, with weights summing to 1. */
+type Payers = Map<number, { id: number; weight: number }[]>;
+
+function payers(nodes: PlanNode[], parents: (PlanNode | null)[], incl: (number | null)[]): Payers {
+  const result: Payers = new Map();
+  const cteScans = new Map<string, PlanNode[]>();
+  for (const n of nodes) {
+    if (n.nodeType !== "CTE Scan") continue;
+    const name = n.cteName ?? n.relationName;
+    if (name !== null) cteScans.set(name, [...(cteScans.get(name) ?? []), n]);
+  }
+  for (const n of nodes) {
+    const parent = parents[n.id];
+    if (parent === null || parent === undefined) continue;
+    const sub = subplanOf(n);
+    if (sub?.kind === "CTE") {
+      const scans = cteScans.get(sub.label) ?? [];
+      const total = scans.reduce((s, x) => s + (incl[x.id] ?? 0), 0);
+      if (scans.length > 0) {
+        result.set(
+          n.id,
+          scans.map((x) => ({ id: x.id, weight: total > 0 ? (incl[x.id] ?? 0) / total : 1 / scans.length })),
+        );
+        continue;
+      }
+    } else if (sub?.kind === "InitPlan") {
+      const evaluator = initPlanEvaluator(n, parent, parents, incl);
+      result.set(n.id, [{ id: evaluator.id, weight: 1 }]);
+      continue;
+    }
+    result.set(n.id, [{ id: parent.id, weight: 1 }]);
+  }
+  return result;
+}
+
+function initPlanEvaluator(init: PlanNode, attachedTo: PlanNode, parents: (PlanNode | null)[], incl: (number | null)[]): PlanNode {
+  const sub = subplanOf(init);
+  const refs = [...(sub?.returns ?? [])].map((p) => new RegExp(`${escapeRegExp(p)}(?!\\d)`));
+  if (sub !== null && sub.label !== "") refs.push(new RegExp(`InitPlan ${escapeRegExp(sub.label)}\\)`));
+  if (refs.length === 0) return attachedTo;
+  const own = incl[init.id] ?? 0;
+  // Post-order: a deeper reader runs (and so evaluates the param) before the node above it.
+  const stack: { n: PlanNode; done: boolean }[] = [{ n: attachedTo, done: false }];
+  while (stack.length > 0) {
+    const top = stack.pop() as { n: PlanNode; done: boolean };
+    if (!top.done) {
+      stack.push({ n: top.n, done: true });
+      for (let i = top.n.children.length - 1; i >= 0; i--) {
+        const c = top.n.children[i] as PlanNode;
+        if (c !== init) stack.push({ n: c, done: false });
+      }
+      continue;
+    }
+    const reads = textsOf(top.n).some((t) => refs.some((r) => r.test(t)));
+    // Only a node whose time can contain the InitPlan's can have run it.
+    if (reads && (incl[top.n.id] ?? 0) + 0.001 >= own) return gatherAbove(top.n, attachedTo, parents) ?? top.n;
+  }
+  return attachedTo;
+}
+
+function gatherAbove(n: PlanNode, stop: PlanNode, parents: (PlanNode | null)[]): PlanNode | null {
+  let found: PlanNode | null = null;
+  for (let p = parents[n.id] ?? null; p !== null && p !== stop; p = parents[p.id] ?? null) {
+    if (p.nodeType === "Gather" || p.nodeType === "Gather Merge") found = p;
+  }
+  return found;
+}
+
+function subtractBuffers(a: Buffers, b: Buffers): Buffers {
+  const out = { ...a };
+  for (const f of BUFFER_FIELDS) out[f] = Math.max(0, a[f] - b[f]);
+  return out;
+}
+
+function scaleBuffers(a: Buffers, k: number): Buffers {
+  const out = { ...a };
+  for (const f of BUFFER_FIELDS) out[f] = a[f] * k;
+  return out;
+}
+
+function addBuffers(a: Buffers, b: Buffers): Buffers {
+  const out = { ...a };
+  for (const f of BUFFER_FIELDS) out[f] = a[f] + b[f];
+  return out;
+}
+
+const ZERO_BUFFERS: Buffers = Object.fromEntries(BUFFER_FIELDS.map((f) => [f, 0])) as unknown as Buffers;
+
+export function analyzePlan(plan: Plan): PlanMetrics {
+  const nodes = preorder(plan.root);
+  const size = nodes.reduce((m, n) => Math.max(m, n.id), 0) + 1;
+  const byId = new Array<PlanNode | null>(size).fill(null);
+  const parents = new Array<PlanNode | null>(size).fill(null);
+  for (const n of nodes) {
+    byId[n.id] = n;
+    for (const c of n.children) parents[c.id] = n;
+  }
+  const processes = processCounts(nodes);
+  const incl = nodes.map(() => null as number | null);
+  for (const n of nodes) incl[n.id] = inclusiveTime(n, processes[n.id] ?? 1, plan.analyzed);
+  const pay = payers(nodes, parents, incl);
+
+  // What each node's children (and subplans it evaluates) account for.
+  const childTime = new Array<number>(size).fill(0);
+  const childBuffers = new Array<Buffers>(size).fill(ZERO_BUFFERS);
+  const childCost = new Array<number>(size).fill(0);
+  for (const n of nodes) {
+    const parent = parents[n.id];
+    if (parent === null || parent === undefined) continue;
+    // Cost follows the planner, which adds subplan and InitPlan costs to the node they hang off.
+    childCost[parent.id] = (childCost[parent.id] ?? 0) + (n.estimate?.totalCost ?? 0);
+    for (const { id, weight } of pay.get(n.id) ?? []) {
+      childTime[id] = (childTime[id] ?? 0) + (incl[n.id] ?? 0) * weight;
+      if (n.buffers !== null) childBuffers[id] = addBuffers(childBuffers[id] ?? ZERO_BUFFERS, scaleBuffers(n.buffers, weight));
+    }
+  }
+
+  const rootTime = incl[plan.root.id] ?? null;
+  const rootCost = plan.root.estimate?.totalCost ?? null;
+  let clampedTimeMs = 0;
+  const out: Record<number, NodeMetrics> = {};
+  for (const n of nodes) {
+    const inclusiveTimeMs = incl[n.id] ?? null;
+    let exclusiveTimeMs: number | null = null;
+    if (inclusiveTimeMs !== null) {
+      const raw = inclusiveTimeMs - (childTime[n.id] ?? 0);
+      if (raw < 0) clampedTimeMs -= raw;
+      exclusiveTimeMs = Math.max(0, raw);
+    }
+    const inclusiveCost = n.estimate?.totalCost ?? null;
+    const exclusiveCost = inclusiveCost === null ? null : Math.max(0, inclusiveCost - (childCost[n.id] ?? 0));
+    const loops = n.actual?.loops ?? null;
+    out[n.id] = {
+      nodeId: n.id,
+      inclusiveTimeMs,
+      exclusiveTimeMs,
+      timeShare: exclusiveTimeMs !== null && rootTime !== null && rootTime > 0 ? exclusiveTimeMs / rootTime : null,
+      inclusiveCost,
+      exclusiveCost,
+      costShare: exclusiveCost !== null && rootCost !== null && rootCost > 0 ? exclusiveCost / rootCost : null,
+      actualRows: n.actual !== null && loops !== null ? n.actual.rows * loops : n.neverExecuted ? 0 : null,
+      estimatedRows: n.estimate === null ? null : n.estimate.rows * (loops !== null && loops > 0 ? loops : 1),
+      misestimate: misestimate(n),
+      inclusiveBuffers: n.buffers,
+      exclusiveBuffers: n.buffers === null ? null : subtractBuffers(n.buffers, childBuffers[n.id] ?? ZERO_BUFFERS),
+      processes: processes[n.id] ?? 1,
+    };
+  }
+  return { totalTimeMs: rootTime, totalCost: rootCost, nodes: out, clampedTimeMs };
+}
+
+export interface HotNode {
+  node: PlanNode;
+  metrics: NodeMetrics;
+  /** What the ranking used: exclusive time when the plan has timings, else exclusive cost. */
+  by: "time" | "cost";
+  value: number;
+  share: number | null;
+}
+
+/** The `n` nodes with the most exclusive time (or exclusive cost when the plan has no timings). */
+export function hotNodes(plan: Plan, n: number, metrics: PlanMetrics = analyzePlan(plan)): HotNode[] {
+  const all = preorder(plan.root);
+  const timed = all.some((x) => metrics.nodes[x.id]?.exclusiveTimeMs != null);
+  const by: HotNode["by"] = timed ? "time" : "cost";
+  const rows: HotNode[] = [];
+  for (const node of all) {
+    const m = metrics.nodes[node.id];
+    if (m === undefined) continue;
+    const value = by === "time" ? m.exclusiveTimeMs : m.exclusiveCost;
+    if (value === null) continue;
+    rows.push({ node, metrics: m, by, value, share: by === "time" ? m.timeShare : m.costShare });
+  }
+  // Stable on ties: earlier (higher) nodes first, so the order does not depend on the sort implementation.
+  rows.sort((a, b) => b.value - a.value || a.node.id - b.node.id);
+  return rows.slice(0, Math.max(0, n));
+}
+
+/** Sum of exclusive shared buffers read + hit: the usual "how much did this node touch" number. */
+export function sharedBlocks(b: Buffers | null): number | null {
+  return b === null ? null : b.sharedHitBlocks + b.sharedReadBlocks;
+}

@@ -1,0 +1,153 @@
+// Builders for hand-made plans in tests: every model field gets the value the parser would give when
+// EXPLAIN did not print it, so tests only spell out what they are about.
+import type { Actual, Buffers, Estimate, Plan, PlanNode } from "./model";
+
+export type NodeSpec = Partial<Omit<PlanNode, "id" | "children">>;
+
+export function node(nodeType: string, spec: NodeSpec = {}, children: PlanNode[] = []): PlanNode {
+  return {
+    id: -1,
+    nodeType,
+    parentRelationship: null,
+    subplanName: null,
+    relationName: null,
+    schema: null,
+    alias: null,
+    indexName: null,
+    cteName: null,
+    functionName: null,
+    joinType: null,
+    strategy: null,
+    partialMode: null,
+    operation: null,
+    command: null,
+    scanDirection: null,
+    parallelAware: false,
+    estimate: null,
+    actual: null,
+    neverExecuted: false,
+    workersPlanned: null,
+    workersLaunched: null,
+    workers: [],
+    buffers: null,
+    ioTiming: null,
+    conditions: [],
+    rowsRemovedByFilter: null,
+    rowsRemovedByJoinFilter: null,
+    rowsRemovedByIndexRecheck: null,
+    heapFetches: null,
+    indexSearches: null,
+    disabled: false,
+    sortKey: [],
+    sortMethod: null,
+    sortSpaceUsedKb: null,
+    sortSpaceType: null,
+    groupKey: [],
+    hashBuckets: null,
+    hashBatches: null,
+    peakMemoryUsageKb: null,
+    output: [],
+    extra: {},
+    ...spec,
+    children,
+  };
+}
+
+/** Per-loop actuals as EXPLAIN ANALYZE prints them. */
+export function act(totalTimeMs: number, rows: number, loops = 1, startupTimeMs = 0): Actual {
+  return { startupTimeMs, totalTimeMs, rows, loops };
+}
+
+export function est(totalCost: number, rows: number, startupCost = 0, widthBytes = 8): Estimate {
+  return { startupCost, totalCost, rows, widthBytes };
+}
+
+export function bufs(partial: Partial<Buffers>): Buffers {
+  return {
+    sharedHitBlocks: 0,
+    sharedReadBlocks: 0,
+    sharedDirtiedBlocks: 0,
+    sharedWrittenBlocks: 0,
+    localHitBlocks: 0,
+    localReadBlocks: 0,
+    localDirtiedBlocks: 0,
+    localWrittenBlocks: 0,
+    tempReadBlocks: 0,
+    tempWrittenBlocks: 0,
+    ...partial,
+  };
+}
+
+export function seqScan(relationName: string, spec: NodeSpec = {}): PlanNode {
+  return node("Seq Scan", { relationName, alias: relationName, ...spec });
+}
+
+export function indexScan(relationName: string, indexName: string, spec: NodeSpec = {}): PlanNode {
+  return node("Index Scan", { relationName, alias: relationName, indexName, scanDirection: "Forward", ...spec });
+}
+
+/** Copies the tree assigning pre-order ids, like the parser does. */
+function renumber(root: PlanNode): { root: PlanNode; count: number } {
+  let next = 0;
+  const visit = (n: PlanNode): PlanNode => {
+    const id = next++;
+    return { ...n, id, children: n.children.map(visit) };
+  };
+  const out = visit(root);
+  return { root: out, count: next };
+}
+
+export function plan(root: PlanNode, overrides: Partial<Omit<Plan, "root" | "nodeCount">> = {}): Plan {
+  const numbered = renumber(root);
+  const analyzed = hasActuals(numbered.root);
+  return {
+    format: "json",
+    root: numbered.root,
+    nodeCount: numbered.count,
+    analyzed,
+    hasCosts: numbered.root.estimate !== null,
+    planningTimeMs: null,
+    executionTimeMs: analyzed ? (numbered.root.actual?.totalTimeMs ?? null) : null,
+    planningBuffers: null,
+    settings: {},
+    triggers: [],
+    queryText: null,
+    queryId: null,
+    durationMs: null,
+    ...overrides,
+  };
+}
+
+function hasActuals(n: PlanNode): boolean {
+  return n.actual !== null || n.neverExecuted || n.children.some(hasActuals);
+}
+
+/** Replaces the node with the given id by `f(node)`; returns a new plan (ids renumbered). */
+export function replaceNode(p: Plan, id: number, f: (n: PlanNode) => PlanNode): Plan {
+  const visit = (n: PlanNode): PlanNode => (n.id === id ? f(n) : { ...n, children: n.children.map(visit) });
+  return plan(visit(p.root), { ...p });
+}
+
+/** A left-deep chain of hash joins over `tables` tables (3 nodes per extra table), for size tests. */
+export function bigJoinPlan(tables: number, analyzed = true): Plan {
+  const scanOf = (i: number): PlanNode =>
+    seqScan(`t${i}`, {
+      estimate: est(100 + i, 1000),
+      actual: analyzed ? act(1 + (i % 7), 1000) : null,
+      buffers: analyzed ? bufs({ sharedHitBlocks: 10, sharedReadBlocks: i % 3 }) : null,
+    });
+  let left: PlanNode = scanOf(0);
+  let leftTime = 1;
+  for (let i = 1; i < tables; i++) {
+    const scanTime = 1 + (i % 7);
+    const hashTime = scanTime + 0.5;
+    leftTime = leftTime + hashTime + 1;
+    const hash = node("Hash", { estimate: est(100 + i, 1000), actual: analyzed ? act(hashTime, 1000) : null }, [scanOf(i)]);
+    left = node(
+      "Hash Join",
+      { joinType: "Inner", estimate: est(1000 * i, 1000), actual: analyzed ? act(leftTime, 1000) : null },
+      [left, hash],
+    );
+  }
+  return plan(left);
+}
