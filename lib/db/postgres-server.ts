@@ -6,7 +6,7 @@
 // that to read auto_explain output through SQL), so readiness is checked by connecting.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, chown, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
@@ -228,11 +228,17 @@ async function initCluster(options: PostgresServerOptions, account: { uid: numbe
   }
 }
 
-/** The server account must be able to walk into the data directory's parents (mkdtemp makes 0700 dirs). */
+/**
+ * The server account must be able to walk into the data directory's parents (mkdtemp makes 0700
+ * folders). Only the "others may traverse" bit is added, and only on folders this process owns;
+ * no permission is ever removed (a chmod that set a mode would strip /tmp's sticky bit).
+ */
 async function makeTraversable(dir: string): Promise<void> {
+  const uid = process.getuid?.();
   let current = path.resolve(dir);
   while (current !== path.dirname(current)) {
-    if (current.startsWith(tmpdir()) || current.includes(".planwatch")) await chmod(current, 0o755).catch(() => undefined);
+    const info = await stat(current).catch(() => null);
+    if (info && info.uid === uid && (info.mode & 0o001) === 0) await chmod(current, (info.mode & 0o7777) | 0o001).catch(() => undefined);
     current = path.dirname(current);
   }
 }

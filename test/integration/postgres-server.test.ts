@@ -15,3 +15,18 @@ describe.each(testServers().map((s) => [s.major, s] as const))("PostgreSQL %i te
     });
   });
 });
+
+describe("starting a cluster as root", () => {
+  it("never changes the permissions of shared folders such as the temp folder", async () => {
+    const { statSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { availableBinaries, startCluster } = await import("../support/clusters");
+    const before = statSync(tmpdir()).mode;
+    const cluster = await startCluster((await availableBinaries())[0]!, { fsync: "off" });
+    try {
+      expect(statSync(tmpdir()).mode.toString(8)).toBe(before.toString(8));
+    } finally {
+      await cluster.dispose();
+    }
+  });
+});
