@@ -86,14 +86,32 @@ export function indexScan(relationName: string, indexName: string, spec: NodeSpe
   return node("Index Scan", { relationName, alias: relationName, indexName, scanDirection: "Forward", ...spec });
 }
 
-/** Copies the tree assigning pre-order ids, like the parser does. */
+/** Copies the tree assigning pre-order ids, like the parser does. Iterative: tests build 5,000-deep chains. */
 function renumber(root: PlanNode): { root: PlanNode; count: number } {
   let next = 0;
-  const visit = (n: PlanNode): PlanNode => {
-    const id = next++;
-    return { ...n, id, children: n.children.map(visit) };
-  };
-  const out = visit(root);
+  const out: PlanNode = { ...root, children: [] };
+  const stack: [PlanNode, PlanNode][] = [[root, out]];
+  while (stack.length > 0) {
+    const [src, dst] = stack.pop() as [PlanNode, PlanNode];
+    // Pre-order ids: a child's whole subtree is numbered before its next sibling.
+    const pending: [PlanNode, PlanNode][] = [];
+    for (const child of src.children) {
+      const c: PlanNode = { ...child, id: -1, children: [] };
+      dst.children.push(c);
+      pending.push([child, c]);
+    }
+    for (let i = pending.length - 1; i >= 0; i--) stack.push(pending[i] as [PlanNode, PlanNode]);
+  }
+  // Ids in a second pass, in true pre-order.
+  const order: PlanNode[] = [];
+  const walk: PlanNode[] = [out];
+  while (walk.length > 0) {
+    const n = walk.pop() as PlanNode;
+    order.push(n);
+    for (let i = n.children.length - 1; i >= 0; i--) walk.push(n.children[i] as PlanNode);
+  }
+  next = 0;
+  for (const n of order) n.id = next++;
   return { root: out, count: next };
 }
 
@@ -118,14 +136,38 @@ export function plan(root: PlanNode, overrides: Partial<Omit<Plan, "root" | "nod
   };
 }
 
-function hasActuals(n: PlanNode): boolean {
-  return n.actual !== null || n.neverExecuted || n.children.some(hasActuals);
+function hasActuals(root: PlanNode): boolean {
+  const stack = [root];
+  while (stack.length > 0) {
+    const n = stack.pop() as PlanNode;
+    if (n.actual !== null || n.neverExecuted) return true;
+    stack.push(...n.children);
+  }
+  return false;
 }
 
 /** Replaces the node with the given id by `f(node)`; returns a new plan (ids renumbered). */
 export function replaceNode(p: Plan, id: number, f: (n: PlanNode) => PlanNode): Plan {
-  const visit = (n: PlanNode): PlanNode => (n.id === id ? f(n) : { ...n, children: n.children.map(visit) });
-  return plan(visit(p.root), { ...p });
+  const { root, nodeCount, ...rest } = p;
+  void nodeCount;
+  // Copy only the path from the root to the node; the rest is shared (renumber copies it anyway).
+  const path: PlanNode[] = [];
+  const find = (n: PlanNode): boolean => {
+    path.push(n);
+    if (n.id === id) return true;
+    for (const c of n.children) if (find(c)) return true;
+    path.pop();
+    return false;
+  };
+  if (!find(root)) throw new Error(`no node ${id}`);
+  let replaced = f(path[path.length - 1] as PlanNode);
+  for (let i = path.length - 2; i >= 0; i--) {
+    const parent = path[i] as PlanNode;
+    const old = path[i + 1] as PlanNode;
+    const fresh = replaced;
+    replaced = { ...parent, children: parent.children.map((c) => (c === old ? fresh : c)) };
+  }
+  return plan(replaced, rest);
 }
 
 /** A left-deep chain of hash joins over `tables` tables (3 nodes per extra table), for size tests. */

@@ -1,0 +1,118 @@
+// Plan identity: a hash of the plan's shape (as Aurora QPM's plan_hash or pg_stat_plans' planid).
+//
+// In the shape: node types, join types, aggregate strategy and partial mode, SetOp command and
+// strategy, ModifyTable operation, parallel awareness, backward index scans, scanned tables (every
+// partition is its own table), index names, CTE and function names, and the tree itself: child order
+// (outer before inner, Append members in order) and which children are InitPlans / SubPlans / CTEs.
+//
+// Left out, because it varies run to run or between EXPLAIN formats of the same plan: costs, rows,
+// widths, times, buffers, worker counts, conditions and sort keys (constants, parameters), aliases,
+// subplan numbers (text and JSON, PostgreSQL 15 and 18 spell "InitPlan 1 (returns $0)" differently), and
+// schemas: text EXPLAIN prints them only with VERBOSE, so using them would make JSON and text differ.
+//
+// The hash is 64-bit FNV-1a over the UTF-8 bytes of the canonical string, written in plain 16-bit
+// arithmetic: no node:crypto (this module also runs in the browser), no BigInt (slow per byte), and
+// the same result on every runtime.
+import type { Plan, PlanNode } from "./model";
+import {
+  joinTypeOf,
+  normalizedNodeType,
+  partialModeOf,
+  scannedObject,
+  strategyOf,
+  subplanOf,
+} from "./plan-tree";
+
+const SEPARATORS = /[\\[\];=(),]/g;
+
+function escape(value: string): string {
+  SEPARATORS.lastIndex = 0;
+  return SEPARATORS.test(value) ? value.replace(SEPARATORS, (c) => `\\${c}`) : value;
+}
+
+/** The canonical token of one node, without its children. */
+export function nodeShape(node: PlanNode): string {
+  const { nodeType, operation } = normalizedNodeType(node);
+  const attrs: string[] = [];
+  const add = (key: string, value: string | null) => {
+    if (value !== null) attrs.push(`${key}=${escape(value)}`);
+  };
+  const sub = subplanOf(node);
+  if (sub !== null) add("sub", sub.kind === "CTE" ? `CTE ${sub.label}` : sub.kind);
+  add("join", joinTypeOf(node));
+  if (nodeType === "Aggregate" || nodeType === "SetOp") add("strategy", strategyOf(node));
+  if (nodeType === "Aggregate") add("partial", partialModeOf(node));
+  add("op", operation);
+  add("cmd", node.command);
+  add("on", scannedObject(node));
+  add("index", node.indexName);
+  if (node.parallelAware) attrs.push("parallel");
+  if (node.scanDirection === "Backward") attrs.push("backward");
+  return attrs.length === 0 ? escape(nodeType) : `${escape(nodeType)}[${attrs.join(";")}]`;
+}
+
+/**
+ * The canonical shape string, e.g. `Hash Join[join=Inner](Seq Scan[on=orders],Hash(Seq Scan[on=customers]))`.
+ * Built iteratively: a 2,000-node Append or a deep join chain must not hit the recursion limit.
+ */
+export function canonicalShape(plan: Plan): string {
+  return subtreeShape(plan.root);
+}
+
+export function subtreeShape(root: PlanNode): string {
+  const parts: string[] = [];
+  const stack: (PlanNode | string)[] = [root];
+  while (stack.length > 0) {
+    const item = stack.pop() as PlanNode | string;
+    if (typeof item === "string") {
+      parts.push(item);
+      continue;
+    }
+    parts.push(nodeShape(item));
+    if (item.children.length === 0) continue;
+    parts.push("(");
+    stack.push(")");
+    for (let i = item.children.length - 1; i >= 0; i--) {
+      stack.push(item.children[i] as PlanNode);
+      if (i > 0) stack.push(",");
+    }
+  }
+  return parts.join("");
+}
+
+const encoder = new TextEncoder();
+
+/** 64-bit FNV-1a as 16 hex chars. The state is four 16-bit limbs so every product stays exact in a double. */
+export function fnv1a64(text: string): string {
+  const bytes = encoder.encode(text);
+  // offset basis 0xcbf29ce484222325, least significant limb first
+  let h0 = 0x2325;
+  let h1 = 0x8422;
+  let h2 = 0x9ce4;
+  let h3 = 0xcbf2;
+  for (let i = 0; i < bytes.length; i++) {
+    h0 ^= bytes[i] as number;
+    // × prime 0x100000001b3 = 0x1b3 + 2^40; 2^40 shifts limb k to limb k+2, times 2^8.
+    const t0 = h0 * 0x1b3;
+    let t1 = h1 * 0x1b3;
+    let t2 = h2 * 0x1b3 + (h0 << 8);
+    const t3 = h3 * 0x1b3 + (h1 << 8);
+    t1 += t0 >>> 16;
+    t2 += t1 >>> 16;
+    h0 = t0 & 0xffff;
+    h1 = t1 & 0xffff;
+    h2 = t2 & 0xffff;
+    h3 = (t3 + (t2 >>> 16)) & 0xffff;
+  }
+  return [h3, h2, h1, h0].map((x) => x.toString(16).padStart(4, "0")).join("");
+}
+
+/** The plan-shape hash: 16 hex chars. */
+export function fingerprint(plan: Plan): string {
+  return fnv1a64(canonicalShape(plan));
+}
+
+/** First 8 chars, for display next to a plan ("Plan 3fa1c09e"). */
+export function shortFingerprint(fp: string): string {
+  return fp.slice(0, 8);
+}
