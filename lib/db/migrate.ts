@@ -26,7 +26,11 @@ import pg from "pg";
 /** Prisma's advisory lock key for migrations (prisma-engines, sql-schema-connector). */
 export const PRISMA_MIGRATION_LOCK_KEY = 72707369;
 
-export const DEFAULT_MIGRATIONS_DIR = path.resolve(import.meta.dirname, "..", "..", "prisma", "migrations");
+/** prisma/migrations of this project (computed lazily: bundlers may not provide import.meta.dirname). */
+export function defaultMigrationsDir(): string {
+  const here = import.meta.dirname as string | undefined;
+  return here ? path.resolve(here, "..", "..", "prisma", "migrations") : path.resolve("prisma", "migrations");
+}
 
 export interface ApplyMigrationsOptions {
   /** Folder with <timestamp>_<name>/migration.sql (default: prisma/migrations of this project). */
@@ -139,7 +143,7 @@ function lineOf(sql: string, position: string | undefined): string {
 export async function applyMigrations(databaseUrl: string, options: ApplyMigrationsOptions = {}): Promise<{ applied: string[] }> {
   const server = describeServer(databaseUrl);
   const log = options.log ?? (() => undefined);
-  const migrations = await readMigrations(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
+  const migrations = await readMigrations(options.migrationsDir ?? defaultMigrationsDir());
 
   const client = new pg.Client({ connectionString: databaseUrl, application_name: "planwatch-migrate" });
   client.on("error", () => undefined); // a dropped connection surfaces as a failed query below

@@ -15,8 +15,22 @@ import * as bg from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { DiffTarget, SchemaEngine } from "@prisma/schema-engine-wasm";
 
 let enginePromise: Promise<SchemaEngine> | undefined;
+let wasmLoaded: Promise<void> | undefined;
 
-async function loadWasm(): Promise<void> {
+function loadWasm(): Promise<void> {
+  wasmLoaded ??= instantiateWasm();
+  return wasmLoaded;
+}
+
+/** Message of the last Rust panic inside the engine (the glue reports panics to this registry). */
+export let lastPanic: string | undefined;
+
+async function instantiateWasm(): Promise<void> {
+  (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown }).PRISMA_WASM_PANIC_REGISTRY ??= {
+    set_message(message: string) {
+      lastPanic = message;
+    },
+  };
   const require = createRequire(import.meta.url);
   const wasmPath = path.join(path.dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")), "schema_engine_bg.wasm");
   const bytes = await readFile(wasmPath);
@@ -63,16 +77,19 @@ function offlineFactory(): SqlMigrationAwareDriverAdapterFactory {
   };
 }
 
-/** One engine per process. Only database-free operations (diffs between datamodels) are used. */
+/** A schema engine working through `adapterFactory` (a real database for introspection, or none). */
+export async function createSchemaEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<SchemaEngine> {
+  await loadWasm();
+  const log = (_message: string) => undefined;
+  return bg.SchemaEngine.new({ datamodels: undefined }, log, bindMigrationAwareSqlAdapterFactory(adapterFactory));
+}
+
+/**
+ * The process-wide database-free engine. It requires a driver adapter even for diffs between
+ * datamodels; the offline one answers only the start-up probe.
+ */
 export function schemaEngine(): Promise<SchemaEngine> {
-  enginePromise ??= (async () => {
-    await loadWasm();
-    // The engine requires a driver adapter even for database-free diffs; this one never connects
-    // (the URL points nowhere and no operation that needs a connection is called).
-    const adapter = bindMigrationAwareSqlAdapterFactory(offlineFactory());
-    const log = (_message: string) => undefined;
-    return bg.SchemaEngine.new({ datamodels: undefined }, log, adapter);
-  })();
+  enginePromise ??= createSchemaEngine(offlineFactory());
   return enginePromise;
 }
 

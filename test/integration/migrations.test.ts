@@ -10,6 +10,7 @@ import { applyMigrations, checksum, MigrationError } from "../../lib/db/migrate"
 import { createPrisma, Prisma } from "../../lib/db/client";
 import { checkMigrations, writeMigration } from "../../scripts/migration-diff";
 import { sqlFromEmpty } from "../../scripts/lib/schema-engine";
+import { driftSql } from "../../scripts/db-drift";
 import { freshDatabase, testServers, withClient } from "../support/databases";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -140,6 +141,15 @@ describe.each(testServers().map((s) => [s.major, s] as const))("migrations on Po
       onlyAfterMigrations: [],
       onlyInSchemaPrisma: [],
     });
+  });
+
+  it("Prisma's own introspection sees no drift between the migrated database and schema.prisma (scripts/db-drift.ts)", async () => {
+    const url = await freshDatabase(server, "drift");
+    await applyMigrations(url);
+    const schemaText = await readFile(schemaPath, "utf8");
+    expect(await driftSql(url, schemaText)).toBe("");
+    await withClient(url, (client) => client.query(`DROP INDEX plan_status_change_at_idx`));
+    expect(await driftSql(url, schemaText)).toMatch(/CREATE INDEX "plan_status_change_at_idx"/);
   });
 
   it("records each migration like Prisma and applies nothing the second time", async () => {
