@@ -10,7 +10,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["lib/**/*.test.ts", "cli/**/*.test.ts"], environment: "node" },
+        test: { name: "unit", include: ["lib/**/*.test.ts", "cli/**/*.test.ts"], environment: "node", sequence: { groupOrder: 0 } },
       },
       {
         resolve: { alias },
@@ -23,6 +23,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: files run two at a time against the shared clusters.
           maxWorkers: 2,
+          // Runs after the unit project (a different worker limit needs its own group).
+          sequence: { groupOrder: 1 },
         },
       },
     ],
