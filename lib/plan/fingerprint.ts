@@ -80,18 +80,18 @@ export function subtreeShape(root: PlanNode): string {
   return parts.join("");
 }
 
-const encoder = new TextEncoder();
-
-/** 64-bit FNV-1a as 16 hex chars. The state is four 16-bit limbs so every product stays exact in a double. */
+/**
+ * 64-bit FNV-1a of the string's UTF-8 bytes, as 16 hex chars. The state is four 16-bit limbs so every
+ * product stays exact in a double; UTF-8 is produced inline (no TextEncoder buffer per call).
+ */
 export function fnv1a64(text: string): string {
-  const bytes = encoder.encode(text);
   // offset basis 0xcbf29ce484222325, least significant limb first
   let h0 = 0x2325;
   let h1 = 0x8422;
   let h2 = 0x9ce4;
   let h3 = 0xcbf2;
-  for (let i = 0; i < bytes.length; i++) {
-    h0 ^= bytes[i] as number;
+  const step = (byte: number): void => {
+    h0 ^= byte;
     // × prime 0x100000001b3 = 0x1b3 + 2^40; 2^40 shifts limb k to limb k+2, times 2^8.
     const t0 = h0 * 0x1b3;
     let t1 = h1 * 0x1b3;
@@ -103,8 +103,39 @@ export function fnv1a64(text: string): string {
     h1 = t1 & 0xffff;
     h2 = t2 & 0xffff;
     h3 = (t3 + (t2 >>> 16)) & 0xffff;
+  };
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code < 0x80) {
+      step(code);
+      continue;
+    }
+    if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low < 0xe000) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    // A lone surrogate becomes U+FFFD, as TextEncoder (and so every UTF-8 encoder) does.
+    if (code >= 0xd800 && code < 0xe000) code = 0xfffd;
+    if (code < 0x800) {
+      step(0xc0 | (code >> 6));
+    } else if (code < 0x10000) {
+      step(0xe0 | (code >> 12));
+      step(0x80 | ((code >> 6) & 63));
+    } else {
+      step(0xf0 | (code >> 18));
+      step(0x80 | ((code >> 12) & 63));
+      step(0x80 | ((code >> 6) & 63));
+    }
+    step(0x80 | (code & 63));
   }
-  return [h3, h2, h1, h0].map((x) => x.toString(16).padStart(4, "0")).join("");
+  return hex4(h3) + hex4(h2) + hex4(h1) + hex4(h0);
+}
+
+function hex4(x: number): string {
+  return x.toString(16).padStart(4, "0");
 }
 
 /** The plan-shape hash: 16 hex chars. */

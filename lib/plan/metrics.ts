@@ -196,25 +196,16 @@ function gatherAbove(n: PlanNode, stop: PlanNode, parents: (PlanNode | null)[]):
   return found;
 }
 
-function subtractBuffers(a: Buffers, b: Buffers): Buffers {
-  const out = { ...a };
-  for (const f of BUFFER_FIELDS) out[f] = Math.max(0, a[f] - b[f]);
+const FIELD_COUNT = BUFFER_FIELDS.length;
+
+/** Exclusive buffers: the node's minus what its children account for (`acc`, FIELD_COUNT per node), clamped. */
+function exclusiveBuffers(own: Buffers, acc: Float64Array, id: number): Buffers {
+  const out = { ...own };
+  BUFFER_FIELDS.forEach((f, k) => {
+    out[f] = Math.max(0, own[f] - (acc[id * FIELD_COUNT + k] ?? 0));
+  });
   return out;
 }
-
-function scaleBuffers(a: Buffers, k: number): Buffers {
-  const out = { ...a };
-  for (const f of BUFFER_FIELDS) out[f] = a[f] * k;
-  return out;
-}
-
-function addBuffers(a: Buffers, b: Buffers): Buffers {
-  const out = { ...a };
-  for (const f of BUFFER_FIELDS) out[f] = a[f] + b[f];
-  return out;
-}
-
-const ZERO_BUFFERS: Buffers = Object.fromEntries(BUFFER_FIELDS.map((f) => [f, 0])) as unknown as Buffers;
 
 export function analyzePlan(plan: Plan): PlanMetrics {
   const nodes = preorder(plan.root);
@@ -232,7 +223,8 @@ export function analyzePlan(plan: Plan): PlanMetrics {
 
   // What each node's children (and subplans it evaluates) account for.
   const childTime = new Array<number>(size).fill(0);
-  const childBuffers = new Array<Buffers>(size).fill(ZERO_BUFFERS);
+  // Flat accumulator instead of one Buffers object per addition: this runs for every node of big plans.
+  const childBuffers = new Float64Array(size * FIELD_COUNT);
   const childCost = new Array<number>(size).fill(0);
   for (const n of nodes) {
     const parent = parents[n.id];
@@ -241,7 +233,12 @@ export function analyzePlan(plan: Plan): PlanMetrics {
     childCost[parent.id] = (childCost[parent.id] ?? 0) + (n.estimate?.totalCost ?? 0);
     for (const { id, weight } of pay.get(n.id) ?? []) {
       childTime[id] = (childTime[id] ?? 0) + (incl[n.id] ?? 0) * weight;
-      if (n.buffers !== null) childBuffers[id] = addBuffers(childBuffers[id] ?? ZERO_BUFFERS, scaleBuffers(n.buffers, weight));
+      const b = n.buffers;
+      if (b === null) continue;
+      for (let k = 0; k < FIELD_COUNT; k++) {
+        const at = id * FIELD_COUNT + k;
+        childBuffers[at] = (childBuffers[at] ?? 0) + b[BUFFER_FIELDS[k] as keyof Buffers] * weight;
+      }
     }
   }
 
@@ -272,7 +269,7 @@ export function analyzePlan(plan: Plan): PlanMetrics {
       estimatedRows: n.estimate === null ? null : n.estimate.rows * (loops !== null && loops > 0 ? loops : 1),
       misestimate: misestimate(n),
       inclusiveBuffers: n.buffers,
-      exclusiveBuffers: n.buffers === null ? null : subtractBuffers(n.buffers, childBuffers[n.id] ?? ZERO_BUFFERS),
+      exclusiveBuffers: n.buffers === null ? null : exclusiveBuffers(n.buffers, childBuffers, n.id),
       processes: processes[n.id] ?? 1,
     };
   }
