@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { projectRoot, startApp, stopOnSignals } from "./serve";
+import { assertCanStart, projectRoot, startApp, stopOnSignals } from "./serve";
 import { runMain } from "./run-main";
 
 const SOURCES = ["app", "components", "lib", "public", "next.config.ts", "package.json", "package-lock.json"];
@@ -28,6 +28,8 @@ function buildIsStale(): boolean {
 }
 
 runMain(async () => {
+  // A second demo must not rebuild .next under the running one's feet.
+  await assertCanStart();
   if (process.argv.includes("--rebuild") || buildIsStale()) {
     console.log("planwatch: building the web app (next build)…");
     const build = spawnSync("npx", ["next", "build"], {

@@ -5,7 +5,8 @@ import { createServer, type Server } from "node:http";
 import path from "node:path";
 import next from "next";
 import { readEnv } from "../lib/env";
-import { openRepository, type Repository } from "../lib/db/repository";
+import { assertDataFolderFree, openRepository, type Repository } from "../lib/db/repository";
+import { UserError } from "../lib/errors";
 import { portIsFree } from "../lib/db/postgres-server";
 import { runMain } from "./run-main";
 
@@ -16,14 +17,20 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
+/** Checks that need nothing started: run before building or starting anything. */
+export async function assertCanStart(env = readEnv()): Promise<void> {
+  if (!(await portIsFree(env.port))) {
+    throw new UserError(`port ${env.port} is already in use (another PlanWatch?); stop it or set PORT`);
+  }
+  await assertDataFolderFree(env);
+}
+
 export async function startApp({ dev = false, log = console.log } = {}): Promise<RunningApp> {
   const env = readEnv();
   if (!dev && !existsSync(path.join(projectRoot, ".next", "BUILD_ID"))) {
-    throw new Error("there is no production build yet: run `npm run build` first (or `npm run demo`, which builds)");
+    throw new UserError("there is no production build yet: run `npm run build` first (or `npm run demo`, which builds)");
   }
-  if (!(await portIsFree(env.port))) {
-    throw new Error(`port ${env.port} is already in use (another PlanWatch?); stop it or set PORT`);
-  }
+  await assertCanStart(env);
   const repository: Repository = await openRepository(env, { log: (line) => log(`planwatch: ${line}`) });
   let server: Server | undefined;
   try {

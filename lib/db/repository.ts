@@ -36,6 +36,19 @@ export interface OpenRepositoryOptions {
 const embeddedConfigSchema = z.object({ port: z.number().int(), password: z.string().min(16) });
 type EmbeddedConfig = z.infer<typeof embeddedConfigSchema>;
 
+/** Refuses early when another PlanWatch uses this data folder's embedded repository. */
+export async function assertDataFolderFree(env: Env): Promise<void> {
+  if (env.databaseUrl) return;
+  const port = await runningEmbeddedPort(path.join(env.dataDir, "repository"));
+  if (port !== null) throw dataFolderInUse(env, port);
+}
+
+function dataFolderInUse(env: Env, port: number): UserError {
+  return new UserError(
+    `the data folder ${env.dataDir} is in use by another PlanWatch (its repository runs on port ${port}); stop it first or set PLANWATCH_DATA_DIR`,
+  );
+}
+
 export async function openRepository(env: Env, options: OpenRepositoryOptions = {}): Promise<Repository> {
   const log = options.log ?? (() => undefined);
   if (env.databaseUrl) {
@@ -50,11 +63,7 @@ export async function openRepository(env: Env, options: OpenRepositoryOptions = 
   let embedded: PostgresServer | null = null;
   let adminUrl: string;
   if (runningPort !== null) {
-    if (!options.reuseRunningEmbedded) {
-      throw new UserError(
-        `the data folder ${env.dataDir} is in use by another PlanWatch (its repository runs on port ${runningPort}); stop it first or set PLANWATCH_DATA_DIR`,
-      );
-    }
+    if (!options.reuseRunningEmbedded) throw dataFolderInUse(env, runningPort);
     adminUrl = urlFor(runningPort, config.password, "postgres");
   } else {
     log(`starting the embedded PostgreSQL repository in ${dataDir} on port ${config.port}`);
