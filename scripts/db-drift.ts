@@ -15,7 +15,7 @@ import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { ColumnTypeEnum, type IsolationLevel, type SqlMigrationAwareDriverAdapterFactory, type SqlQuery, type SqlQueryable, type SqlResultSet } from "@prisma/driver-adapter-utils";
 import { createSchemaEngine, lastPanic } from "./lib/schema-engine";
-import { describeServer } from "../lib/db/migrate";
+import { describeDatabaseUrl } from "../lib/errors";
 
 const CHAR_OID = 18;
 const TEXT_OID = 25;
@@ -98,10 +98,10 @@ async function main(): Promise<number> {
   const schemaText = await readFile(path.resolve(import.meta.dirname, "..", "prisma", "schema.prisma"), "utf8");
   const sql = await driftSql(url, schemaText);
   if (sql === "") {
-    console.log(`${describeServer(url)} matches schema.prisma`);
+    console.log(`${describeDatabaseUrl(url)} matches schema.prisma`);
     return 0;
   }
-  console.log(`-- ${describeServer(url)} differs from schema.prisma; this SQL would bring it in line:\n${sql}`);
+  console.log(`-- ${describeDatabaseUrl(url)} differs from schema.prisma; this SQL would bring it in line:\n${sql}`);
   return 2;
 }
 

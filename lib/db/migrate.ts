@@ -22,6 +22,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
+import { describeDatabaseUrl } from "../errors";
 
 /** Prisma's advisory lock key for migrations (prisma-engines, sql-schema-connector). */
 export const PRISMA_MIGRATION_LOCK_KEY = 72707369;
@@ -94,17 +95,6 @@ export async function readMigrations(migrationsDir: string): Promise<MigrationFi
   return files;
 }
 
-/** "host:port/database" of a connection URL, for messages (never the user's password). */
-export function describeServer(databaseUrl: string): string {
-  try {
-    const url = new URL(databaseUrl);
-    const database = decodeURIComponent(url.pathname.replace(/^\//, "")) || "(default database)";
-    return `${url.hostname || "localhost"}:${url.port || "5432"}/${database}`;
-  } catch {
-    return "(unparseable database URL)";
-  }
-}
-
 /** Removes the URL's password from a message, raw and percent-encoded, whatever produced it. */
 function redact(message: string, databaseUrl: string): string {
   let password = "";
@@ -141,7 +131,7 @@ function lineOf(sql: string, position: string | undefined): string {
  * order, each in its own transaction. Safe to call from several processes at once.
  */
 export async function applyMigrations(databaseUrl: string, options: ApplyMigrationsOptions = {}): Promise<{ applied: string[] }> {
-  const server = describeServer(databaseUrl);
+  const server = describeDatabaseUrl(databaseUrl);
   const log = options.log ?? (() => undefined);
   const migrations = await readMigrations(options.migrationsDir ?? defaultMigrationsDir());
 
