@@ -24,10 +24,10 @@ async function closedPort(): Promise<number> {
   throw new Error("no closed port found");
 }
 
-/** Runs the planwatch CLI like a user does; resolves with exit code and output. */
-async function cli(args: string[], env: Record<string, string>) {
+/** Runs a TypeScript entry point like a user does; resolves with exit code and output. */
+async function tsx(args: string[], env: Record<string, string>) {
   try {
-    const { stdout, stderr } = await run(path.join(root, "node_modules/.bin/tsx"), ["--conditions=react-server", "cli/planwatch.ts", ...args], {
+    const { stdout, stderr } = await run(path.join(root, "node_modules/.bin/tsx"), args, {
       cwd: root,
       env: { ...process.env, ...env },
     });
@@ -37,6 +37,8 @@ async function cli(args: string[], env: Record<string, string>) {
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
+
+const cli = (args: string[], env: Record<string, string>) => tsx(["--conditions=react-server", "cli/planwatch.ts", ...args], env);
 
 describe("an external repository (DATABASE_URL)", () => {
   it("is migrated on open, and opening again applies nothing", async () => {
@@ -78,6 +80,17 @@ describe("an external repository (DATABASE_URL)", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^planwatch: cannot connect to 127\.0\.0\.1:\d+\/t_[0-9a-f]+: password authentication failed/);
     expect(result.stderr + result.stdout).not.toContain("Secret-In-Url-42");
+  });
+
+  it("makes the app server exit non-zero with one clear line before serving anything", async () => {
+    const port = await closedPort();
+    const result = await tsx(["cli/serve.ts", "--dev"], {
+      DATABASE_URL: `postgresql://postgres:AppSecret-77@127.0.0.1:${port}/repo`,
+      PORT: String(await closedPort()),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toEqual([expect.stringMatching(`^planwatch: cannot connect to 127.0.0.1:${port}/repo: `)]);
+    expect(result.stderr + result.stdout).not.toContain("AppSecret-77");
   });
 
   it("serves `planwatch status --json` from a healthy repository", async () => {
