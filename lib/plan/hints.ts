@@ -84,8 +84,16 @@ class HintBuilder {
   /** Query blocks (subplans, subqueries, UNION members) still to visit. */
   private readonly blocks: PlanNode[] = [];
   private names = new Map<string, number>();
+  /** Every alias / table name in the plan, to spot EXPLAIN's "orders_1" renames. */
+  private allNames = new Set<string>();
 
   run(root: PlanNode): void {
+    const stack = [root];
+    while (stack.length > 0) {
+      const n = stack.pop() as PlanNode;
+      for (const name of [n.alias, n.relationName]) if (name !== null) this.allNames.add(name);
+      stack.push(...n.children);
+    }
     this.blocks.push(root);
     while (this.blocks.length > 0) {
       const block = this.blocks.shift() as PlanNode;
@@ -154,6 +162,13 @@ class HintBuilder {
     const name = node.alias ?? node.relationName;
     if (name === null) {
       this.unsupported.push(`${describeNode(node)}: no alias or table name to hint`);
+      return { kind: "leaf", name: null };
+    }
+    const renamed = name === node.alias && name !== node.relationName ? /^(.+)_\d+$/.exec(name) : null;
+    if (renamed !== null && this.allNames.has(renamed[1] ?? "")) {
+      // EXPLAIN makes repeated names unique for display ("orders" in a subquery becomes "orders_1");
+      // the query itself says "orders" in both places, which a hint cannot tell apart.
+      this.unsupported.push(`${describeNode(node)}: "${name}" is EXPLAIN's rename of a repeated name "${renamed[1] ?? ""}"; no hint can target it`);
       return { kind: "leaf", name: null };
     }
     const indexes = node.nodeType === "Bitmap Heap Scan" ? indexesUnder(node) : node.indexName !== null ? [node.indexName] : [];

@@ -167,9 +167,21 @@ function initPlanEvaluator(init: PlanNode, attachedTo: PlanNode, parents: (PlanN
   const sub = subplanOf(init);
   const refs = [...(sub?.returns ?? [])].map((p) => new RegExp(`${escapeRegExp(p)}(?!\\d)`));
   if (sub !== null && sub.label !== "") refs.push(new RegExp(`InitPlan ${escapeRegExp(sub.label)}\\)`));
-  if (refs.length === 0) return attachedTo;
+  const found = refs.length > 0 ? firstReader(init, attachedTo, refs, incl) : null;
+  if (found !== null) return gatherAbove(found, attachedTo, parents) ?? found;
+  // PostgreSQL ≤ 15 names the param only in "(returns $0)", which parsers may drop from the subplan
+  // name. Any "$n" reader that ran at least as long as the InitPlan is then the best guess;
+  // the time constraint keeps a prepared statement's "$1" in a short node from matching.
+  if (sub !== null && sub.returns.length === 0) {
+    const guess = firstReader(init, attachedTo, [/\$\d+/], incl);
+    if (guess !== null) return gatherAbove(guess, attachedTo, parents) ?? guess;
+  }
+  return attachedTo;
+}
+
+/** The first node in post-order (a deeper reader runs before the node above it) whose text matches. */
+function firstReader(init: PlanNode, attachedTo: PlanNode, refs: RegExp[], incl: (number | null)[]): PlanNode | null {
   const own = incl[init.id] ?? 0;
-  // Post-order: a deeper reader runs (and so evaluates the param) before the node above it.
   const stack: { n: PlanNode; done: boolean }[] = [{ n: attachedTo, done: false }];
   while (stack.length > 0) {
     const top = stack.pop() as { n: PlanNode; done: boolean };
@@ -182,10 +194,10 @@ function initPlanEvaluator(init: PlanNode, attachedTo: PlanNode, parents: (PlanN
       continue;
     }
     const reads = textsOf(top.n).some((t) => refs.some((r) => r.test(t)));
-    // Only a node whose time can contain the InitPlan's can have run it.
-    if (reads && (incl[top.n.id] ?? 0) + 0.001 >= own) return gatherAbove(top.n, attachedTo, parents) ?? top.n;
+    // Only a node whose time can contain the InitPlan's can have run it (1 µs of rounding allowed).
+    if (reads && (incl[top.n.id] ?? 0) + 0.001 >= own) return top.n;
   }
-  return attachedTo;
+  return null;
 }
 
 function gatherAbove(n: PlanNode, stop: PlanNode, parents: (PlanNode | null)[]): PlanNode | null {
