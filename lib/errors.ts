@@ -3,7 +3,17 @@
 
 /** A user-facing failure whose message is safe to print and to send to a browser. */
 export class UserError extends Error {
-  override readonly name = "UserError";
+  override readonly name: string = "UserError";
+}
+
+/** The thing asked for does not exist (HTTP 404). */
+export class NotFoundError extends UserError {
+  override readonly name = "NotFoundError";
+}
+
+/** Someone else changed the thing since the caller looked at it (HTTP 409). */
+export class ConflictError extends UserError {
+  override readonly name = "ConflictError";
 }
 
 /** "host:port/database" for a postgres URL, without user or password. */

@@ -2,7 +2,7 @@
 // a body size limit, same-origin checks for state changes, and the authorization check.
 import type { z } from "zod";
 import { AuthError, actorFromRequest, authorize, type Actor, type Permission } from "../auth/authorize";
-import { UserError } from "../errors";
+import { ConflictError, NotFoundError, UserError } from "../errors";
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
@@ -24,6 +24,8 @@ export function jsonError(status: number, error: string, field?: string): Respon
 export function errorResponse(err: unknown): Response {
   if (err instanceof HttpError) return jsonError(err.status, err.message, err.field);
   if (err instanceof AuthError) return jsonError(err.status, err.message);
+  if (err instanceof NotFoundError) return jsonError(404, err.message);
+  if (err instanceof ConflictError) return jsonError(409, err.message);
   if (err instanceof UserError) return jsonError(400, err.message);
   console.error("planwatch: unhandled error in a route handler:", err instanceof Error ? err.message : err);
   return jsonError(500, "internal error");
