@@ -1,0 +1,234 @@
+// Turns what people paste (psql tables, terminal-wrapped lines, log lines, quoted cells) back into
+// the text EXPLAIN printed, like PEV2's cleanupSource, but line by line and keeping where each
+// character came from, so parse errors can point at the user's own line and offset.
+import { isTextPlanLine, isTopLevelLine } from "./text-lines";
+import { parseNodeHeader } from "./text-node-line";
+
+/** Where a stretch of a cleaned line starts in the original input. */
+export interface Piece {
+  /** Column in the cleaned line. */
+  at: number;
+  /** 1-based line in the original input. */
+  line: number;
+  /** 0-based offset in the original input. */
+  offset: number;
+}
+
+export interface CleanLine {
+  text: string;
+  pieces: Piece[];
+}
+
+export interface CleanSource {
+  kind: "json" | "text";
+  lines: CleanLine[];
+  /** auto_explain's "duration: X ms" when the input was a log entry. */
+  durationMs: number | null;
+}
+
+const BORDER = "|│║┃";
+const FRAME_ONLY = /^[\s\-+=─━═┌┐└┘├┤┬┴┼╔╗╚╝╠╣╦╩╬╒╕╘╛╞╡╤╧╪╓╖╙╜╟╢╥╨╫|│║┃]+$/;
+const ROW_COUNT = /^\s*\(\d+ [\p{L}]+\)\s*$/u;
+const LOG_PLAN = /^(?:.*?\b(?:LOG|INFO|NOTICE|DEBUG\d?|WARNING):\s+)?duration: (\d+(?:\.\d+)?) ms\s+plan:\s?(.*)$/;
+const LOG_PREFIX = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/;
+
+export function splitLines(source: string): CleanLine[] {
+  const lines: CleanLine[] = [];
+  const re = /\r\n|\r|\n/g;
+  let start = 0;
+  let n = 1;
+  for (let m = re.exec(source); m; m = re.exec(source)) {
+    lines.push({ text: source.slice(start, m.index), pieces: [{ at: 0, line: n++, offset: start }] });
+    start = m.index + m[0].length;
+  }
+  lines.push({ text: source.slice(start), pieces: [{ at: 0, line: n, offset: start }] });
+  return lines;
+}
+
+/** Drops `count` characters from the start of a line, moving its origin along. */
+function dropStart(line: CleanLine, count: number): CleanLine {
+  if (count <= 0) return line;
+  const pieces = line.pieces
+    .map((p) => (p.at >= count ? { ...p, at: p.at - count } : { ...p, at: 0, offset: p.offset + (count - p.at) }))
+    .filter((p, i, all) => !(p.at === 0 && all[i + 1]?.at === 0));
+  return { text: line.text.slice(count), pieces };
+}
+
+function dropEnd(line: CleanLine, count: number): CleanLine {
+  if (count <= 0) return line;
+  const text = line.text.slice(0, line.text.length - count);
+  return { text, pieces: line.pieces.filter((p, i) => i === 0 || p.at < text.length) };
+}
+
+function join(a: CleanLine, b: CleanLine, separator: string): CleanLine {
+  const at = a.text.length + separator.length;
+  return { text: a.text + separator + b.text, pieces: [...a.pieces, ...b.pieces.map((p) => ({ ...p, at: p.at + at }))] };
+}
+
+const nonEmpty = (lines: CleanLine[]) => lines.filter((l) => l.text.trim() !== "");
+
+/** Copy of a cell from a GUI or CSV export: every line quoted, or the whole cell quoted, with "" for ". */
+function unquote(lines: CleanLine[]): CleanLine[] {
+  const filled = nonEmpty(lines);
+  const unescape = (l: CleanLine) => ({ ...l, text: l.text.replaceAll('""', '"') });
+  if (filled.length > 1 && filled.every((l) => /^\s*".*"\s*$/.test(l.text))) {
+    return filled.map((l) => {
+      const lead = l.text.indexOf('"') + 1;
+      return unescape(dropEnd(dropStart(l, lead), l.text.length - l.text.lastIndexOf('"')));
+    });
+  }
+  const first = filled[0];
+  const last = filled.at(-1);
+  if (!first || !last || !/^\s*"/.test(first.text) || !/"\s*$/.test(last.text)) return lines;
+  if (filled.length === 1 && !/^\s*"\s*[[{]/.test(first.text)) return lines;
+  return filled.map((l) => {
+    let out = l;
+    if (l === first) out = dropStart(out, out.text.indexOf('"') + 1);
+    if (l === last) out = dropEnd(out, out.text.length - out.text.lastIndexOf('"'));
+    return unescape(out);
+  });
+}
+
+/** The plan part of an auto_explain log entry ("… LOG:  duration: 12.3 ms  plan:" + tab-indented lines). */
+function fromLogEntry(lines: CleanLine[]): { lines: CleanLine[]; durationMs: number | null } {
+  const index = lines.findIndex((l) => LOG_PLAN.test(l.text));
+  const header = lines[index];
+  if (!header) return { lines, durationMs: null };
+  const m = LOG_PLAN.exec(header.text);
+  const out: CleanLine[] = [];
+  const rest = m?.[2] ?? "";
+  if (rest.trim() !== "") out.push(dropStart(header, header.text.length - rest.length));
+  for (const line of lines.slice(index + 1)) {
+    if (LOG_PREFIX.test(line.text)) break; // the next log entry
+    out.push(line.text.startsWith("\t") ? dropStart(line, 1) : line);
+  }
+  return { lines: out, durationMs: Number(m?.[1]) };
+}
+
+/** psql's aligned output: frames, "QUERY PLAN" header, "(N rows)" footer, wrap marks and "+" marks. */
+function fromPsql(lines: CleanLine[]): CleanLine[] {
+  const framed = lines.map((l) => {
+    const lead = new RegExp(`^\\s*[${BORDER}] ?`).exec(l.text);
+    const tail = new RegExp(` ?[${BORDER}]\\s*$`).exec(l.text);
+    if (!lead || !tail || tail.index < lead[0].length) return l;
+    return dropStart(dropEnd(l, l.text.length - tail.index), lead[0].length);
+  });
+  const hasHeader = framed.some((l) => /^\s*QUERY PLAN\s*$/.test(l.text));
+  let kept = framed.filter((l) => !/^\s*QUERY PLAN\s*$/.test(l.text) && !ROW_COUNT.test(l.text));
+  kept = kept.filter((l) => !(FRAME_ONLY.test(l.text) && /[-─━═]{3}/.test(l.text)));
+
+  // \pset format wrapped: a cut line ends with "." and its continuation starts with ".".
+  if (hasHeader) {
+    const joined: CleanLine[] = [];
+    for (const line of kept) {
+      const prev = joined.at(-1);
+      if (prev && prev.text.endsWith(".") && line.text.startsWith(".")) {
+        joined[joined.length - 1] = join(dropEnd(prev, 1), dropStart(line, 1), "");
+      } else joined.push(line);
+    }
+    kept = joined;
+  }
+  // A multi-line cell (JSON, or a whole plan in one value) marks each line but the last with "+".
+  const filled = nonEmpty(kept);
+  const plus = filled.slice(0, -1).filter((l) => /\s\+\s*$/.test(l.text) || /^\s*\+$/.test(l.text)).length;
+  if (filled.length > 1 && plus >= (filled.length - 1) / 2) {
+    kept = kept.map((l) => {
+      const m = /\s*\+\s*$/.exec(l.text);
+      return m ? dropEnd(l, m[0].length) : l;
+    });
+  }
+  return kept;
+}
+
+/**
+ * Text plans only: a line that cannot start a plan line was cut by a terminal or editor; glue it
+ * back. Lines of a multi-line "Query Text" (auto_explain) are glued with their newline.
+ */
+function joinWrapped(lines: CleanLine[]): CleanLine[] {
+  const out: CleanLine[] = [];
+  // A terminal cuts lines at its width: only a line about as long as the longest can be cut, so
+  // junk after a short line stays a line of its own (and fails to parse) instead of being glued.
+  const width = Math.max(0, ...lines.map((l) => l.text.trimEnd().length));
+  const costs = lines.some((l) => l.text.includes("(cost="));
+  const wasCut = (l: CleanLine | undefined): l is CleanLine => l !== undefined && l.text.trimEnd().length >= width - 10;
+  let rootIndent: number | null = null;
+  let inQueryText = false;
+  for (const line of lines) {
+    const indent = line.text.length - line.text.trimStart().length;
+    const content = line.text.trim();
+    const prev = out.at(-1);
+    if (content.startsWith("Query Text:") && rootIndent === null) {
+      inQueryText = true;
+      out.push(line);
+      continue;
+    }
+    if (inQueryText && prev && !isTextPlanLine(content, true)) {
+      out[out.length - 1] = join(prev, line, "\n");
+      continue;
+    }
+    inQueryText = false;
+    if (rootIndent === null) {
+      // The root line itself may be cut: glue pieces until they read as a plan line.
+      const prevContent = prev?.text.trim() ?? "";
+      const glue = wasCut(prev) && !isTextPlanLine(content, true) && !isTextPlanLine(prevContent, true);
+      const current = glue && prev ? join(prev, line, "") : line;
+      if (glue) out[out.length - 1] = current;
+      else out.push(current);
+      const text = current.text.trim();
+      if (isTextPlanLine(text, true) && !isTopLevelLine(text)) rootIndent = current.text.length - current.text.trimStart().length;
+      continue;
+    }
+    const startsLine = indent <= rootIndent ? isTopLevelLine(content) : isTextPlanLine(content, false);
+    if (!startsLine && wasCut(prev) && !isCompleteNode(prev.text, content, costs)) out[out.length - 1] = join(prev, line, "");
+    else out.push(line);
+  }
+  return out;
+}
+
+/**
+ * A node line that reads whole needs no continuation, unless what follows is its "(actual …)".
+ * With costs on, a node line without its "(cost=…)" was cut ("Bitmap Index Scan on orders_cu").
+ */
+function isCompleteNode(text: string, next: string, costs: boolean): boolean {
+  const content = text.trim();
+  if (!content.startsWith("->") || /^\((?:actual|never)/.test(next)) return false;
+  const header = parseNodeHeader(content.slice(2));
+  return header !== null && (!costs || header.estimate !== null);
+}
+
+const trimEnd = (l: CleanLine) => dropEnd(l, l.text.length - l.text.trimEnd().length);
+
+export function cleanupSource(source: string): CleanSource {
+  const log = fromLogEntry(splitLines(source));
+  let lines = unquote(fromPsql(log.lines));
+  while (lines[0] && lines[0].text.trim() === "") lines = lines.slice(1);
+  while (lines.length && lines.at(-1)?.text.trim() === "") lines = lines.slice(0, -1);
+  const first = lines[0]?.text.trimStart() ?? "";
+  const kind = first.startsWith("[") || first.startsWith("{") ? "json" : "text";
+  if (kind === "text") lines = joinWrapped(lines.filter((l) => l.text.trim() !== "")).map(trimEnd);
+  return { kind, lines, durationMs: log.durationMs };
+}
+
+/** Maps a column in a cleaned line back to the original input. */
+export function locate(line: CleanLine | undefined, column: number): { line: number; offset: number } | null {
+  if (!line) return null;
+  let piece = line.pieces[0];
+  for (const p of line.pieces) if (p.at <= column) piece = p;
+  if (!piece) return null;
+  return { line: piece.line, offset: piece.offset + Math.max(0, column - piece.at) };
+}
+
+/** The cleaned lines as one string, and a way back from its offsets to the original input. */
+export function joinClean(lines: CleanLine[]): { text: string; locateOffset(offset: number): { line: number; offset: number } | null } {
+  const starts: number[] = [];
+  let at = 0;
+  for (const l of lines) starts.push(at), (at += l.text.length + 1);
+  return {
+    text: lines.map((l) => l.text).join("\n"),
+    locateOffset(offset) {
+      let i = 0;
+      while (i + 1 < starts.length && (starts[i + 1] ?? Infinity) <= offset) i++;
+      return locate(lines[i], offset - (starts[i] ?? 0));
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// parsePlan: any EXPLAIN output people paste or tools hand over → Plan, or a PlanParseError that
+// says what is wrong and where. Never a partial plan.
+import { cleanupSource, joinClean, type CleanSource } from "./cleanup";
+import { PlanParseError } from "./errors";
+import { findJsonPath } from "./json-locate";
+import type { Plan } from "./model";
+import { findExplain, isRecord, readExplain, type Locator } from "./parse-json";
+import { parseTextPlan } from "./parse-text";
+
+/** 8 Mi characters: a 2,000-node EXPLAIN (ANALYZE, BUFFERS, VERBOSE) in JSON is about 3 MB. */
+export const MAX_PLAN_SOURCE_CHARS = 8 * 1024 * 1024;
+
+const noLocation: Locator = () => null;
+
+function parseJsonSource(clean: CleanSource): Plan {
+  const { text, locateOffset } = joinClean(clean.lines);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const position = /position (\d+)/.exec(message);
+    const at = position ? Number(position[1]) : text.length;
+    const where = locateOffset(at);
+    const truncated = !position || at >= text.trimEnd().length;
+    const reason = truncated ? "it ends too early (truncated copy?)" : message.replace(/ in JSON at position \d+.*$/, "").replace(/\s*\(line \d+ column \d+\)$/, "");
+    throw new PlanParseError(`The plan looks like JSON but is not valid JSON: ${reason}`, where?.line ?? null, where?.offset ?? null);
+  }
+  const locate: Locator = (path) => {
+    const offset = findJsonPath(text, path);
+    return offset === null ? null : locateOffset(offset);
+  };
+  return fromValue(value, locate, text, clean.durationMs);
+}
+
+/** A JSON value that is, or wraps, an EXPLAIN result. */
+function fromValue(value: unknown, locate: Locator, text: string | null, durationMs: number | null): Plan {
+  // A jsonlog record ({"message": "duration: … plan:\n{…}"}) or a JSON string holding the plan.
+  if (typeof value === "string") return withDuration(parseSource(value, false), durationMs);
+  if (isRecord(value) && !("Plan" in value) && !("Node Type" in value) && typeof value.message === "string" && /plan:/.test(value.message)) {
+    return parseSource(value.message, false);
+  }
+  const { raw, path } = findExplain(value, locate);
+  // Query identifiers are 64-bit: read them from the text before JSON numbers round them.
+  const queryId = text === null ? null : (/"Query Identifier":\s*"?(-?\d+)/.exec(text)?.[1] ?? null);
+  return withDuration(readExplain(raw, path, locate, queryId), durationMs);
+}
+
+const withDuration = (plan: Plan, durationMs: number | null): Plan => (durationMs === null ? plan : { ...plan, durationMs });
+
+function parseSource(source: string, keepLocation: boolean): Plan {
+  if (source.length > MAX_PLAN_SOURCE_CHARS) {
+    const mb = (source.length / 1024 / 1024).toFixed(1);
+    throw new PlanParseError(
+      `The plan is too large: ${mb} Mi characters, more than the limit of ${MAX_PLAN_SOURCE_CHARS.toLocaleString("en-US")} characters (8 Mi).`,
+      null,
+      null,
+    );
+  }
+  if (source.trim() === "") throw new PlanParseError("The input is empty: paste the output of EXPLAIN.", 1, 0);
+  const clean = cleanupSource(source);
+  try {
+    return clean.kind === "json" ? parseJsonSource(clean) : parseTextPlan(clean);
+  } catch (err) {
+    if (err instanceof PlanParseError && !keepLocation) throw new PlanParseError(err.message.replace(/ \(line \d+\)$/, ""), null, null);
+    throw err;
+  }
+}
+
+/**
+ * Reads EXPLAIN output: text or JSON (any PostgreSQL 13–18 options), as printed, as pasted from
+ * psql or a log, or already parsed from JSON.
+ */
+export function parsePlan(source: string | unknown): Plan {
+  if (typeof source === "string") return parseSource(source, true);
+  if (source === null || source === undefined) throw new PlanParseError("There is no plan: the input is empty.", null, null);
+  return fromValue(source, noLocation, null, null);
+}

@@ -1,0 +1,208 @@
+// The "Key: value" lines under a node in text EXPLAIN, read into the same fields (and the same
+// extra keys) as the JSON parser fills, so one plan reads the same in either format.
+import type { Buffers, Condition, IoTiming, PlanNode, Trigger } from "./model";
+import { zeroBuffers } from "./node-draft";
+
+const CONDITIONS: Record<string, Condition["kind"]> = {
+  "Index Cond": "indexCond",
+  "Recheck Cond": "recheckCond",
+  Filter: "filter",
+  "Join Filter": "joinFilter",
+  "Hash Cond": "hashCond",
+  "Merge Cond": "mergeCond",
+  "TID Cond": "tidCond",
+  "One-Time Filter": "oneTimeFilter",
+  "Order By": "orderBy",
+  "Cache Key": "cacheKey",
+  "Run Condition": "runCondition",
+};
+
+/** Lines that hold several "Key: value" pairs separated by two spaces. */
+const MULTI = /^(?:Buckets|Batches|Planned Partitions|Sort Method|Hits|Storage|Estimates):/;
+
+export function splitPairs(content: string): Array<[string, string]> {
+  const parts = MULTI.test(content) ? content.split(/\s{2,}(?=[A-Z][A-Za-z -]*:\s)/) : [content];
+  return parts.map((part) => {
+    const colon = part.indexOf(":");
+    return colon < 0 ? [part.trim(), ""] : [part.slice(0, colon).trim(), part.slice(colon + 1).trim()];
+  });
+}
+
+/** Splits "a, f(b, c), 'x, y'" at top-level commas only. */
+export function splitList(value: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === "(" || c === "[") depth++;
+    else if (c === ")" || c === "]") depth--;
+    else if (c === "," && depth === 0 && value[i + 1] === " ") {
+      out.push(value.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = value.slice(start).trim();
+  if (last) out.push(last);
+  return out;
+}
+
+export function scalar(value: string): string | number | boolean {
+  if (value === "true" || value === "false") return value === "true";
+  return /^-?\d+(?:\.\d+)?$/.test(value) && Number.isSafeInteger(Math.trunc(Number(value))) ? Number(value) : value;
+}
+
+const kb = (v: string): number | null => {
+  const m = /^(-?\d+(?:\.\d+)?)\s*kB$/.exec(v);
+  return m ? Number(m[1]) : null;
+};
+
+const BUFFER_FIELDS: Record<string, keyof Buffers> = {
+  "shared hit": "sharedHitBlocks",
+  "shared read": "sharedReadBlocks",
+  "shared dirtied": "sharedDirtiedBlocks",
+  "shared written": "sharedWrittenBlocks",
+  "local hit": "localHitBlocks",
+  "local read": "localReadBlocks",
+  "local dirtied": "localDirtiedBlocks",
+  "local written": "localWrittenBlocks",
+  "temp read": "tempReadBlocks",
+  "temp written": "tempWrittenBlocks",
+};
+
+/** "shared hit=1 read=2, local written=3, temp read=4 written=5" — text omits zeros. */
+export function parseBuffers(value: string): Buffers {
+  const out = zeroBuffers();
+  for (const segment of value.split(",")) {
+    const m = /^\s*(shared|local|temp)\s+(.*)$/.exec(segment);
+    if (!m) continue;
+    for (const [, key, n] of (m[2] ?? "").matchAll(/(\w+)=(\d+)/g)) {
+      const field = BUFFER_FIELDS[`${m[1]} ${key}`];
+      if (field) out[field] = Number(n);
+    }
+  }
+  return out;
+}
+
+/** "read=1.2 write=0.3" (≤14), "shared/local read=1.2, temp read=0.1" (15–16), "shared read=…, local …, temp …" (17+). */
+export function parseIoTimings(value: string): IoTiming {
+  const out: IoTiming = { readMs: 0, writeMs: 0, tempReadMs: null, tempWriteMs: null };
+  for (const segment of value.split(",")) {
+    const temp = /^\s*temp\b/.test(segment);
+    for (const [, key, n] of segment.matchAll(/(read|write)=(\d+(?:\.\d+)?)/g)) {
+      const ms = Number(n);
+      if (temp && key === "read") out.tempReadMs = (out.tempReadMs ?? 0) + ms;
+      else if (temp) out.tempWriteMs = (out.tempWriteMs ?? 0) + ms;
+      else if (key === "read") out.readMs += ms;
+      else out.writeMs += ms;
+    }
+  }
+  return out;
+}
+
+/** "WAL: records=10 fpi=0 bytes=1000 buffers full=0" → JSON's key names. */
+function walExtras(value: string): Record<string, number> {
+  const names: Record<string, string> = { records: "WAL Records", fpi: "WAL FPI", bytes: "WAL Bytes", "buffers full": "WAL Buffers Full" };
+  const out: Record<string, number> = {};
+  for (const [, key, n] of value.matchAll(/([a-z ]+?)=(\d+)/g)) {
+    const name = names[(key ?? "").trim()];
+    if (name) out[name] = Number(n);
+  }
+  return out;
+}
+
+/** "exact=770 lossy=2" or "1024 (originally 512)". */
+const originally = (v: string) => /^(\d+)(?: \(originally (\d+)\))?$/.exec(v);
+
+/** Applies one "Key: value" pair to a node; returns the updated node. */
+export function applyPair(node: PlanNode, key: string, value: string): PlanNode {
+  const kind = CONDITIONS[key];
+  if (kind) return { ...node, conditions: [...node.conditions, { kind, expression: value }] };
+  const n = Number(value);
+  const extra = (entries: Record<string, string | number | boolean>) => ({ ...node, extra: { ...node.extra, ...entries } });
+  switch (key) {
+    case "Rows Removed by Filter":
+      return { ...node, rowsRemovedByFilter: n };
+    case "Rows Removed by Join Filter":
+      return { ...node, rowsRemovedByJoinFilter: n };
+    case "Rows Removed by Index Recheck":
+      return { ...node, rowsRemovedByIndexRecheck: n };
+    case "Heap Fetches":
+      return { ...node, heapFetches: n };
+    case "Index Searches":
+      return { ...node, indexSearches: n };
+    case "Workers Planned":
+      return { ...node, workersPlanned: n };
+    case "Workers Launched":
+      return { ...node, workersLaunched: n };
+    case "Disabled":
+      return { ...node, disabled: value === "true" };
+    case "Sort Key":
+      return { ...node, sortKey: splitList(value) };
+    case "Group Key":
+      return { ...node, groupKey: [...node.groupKey, ...splitList(value).filter((k) => !node.groupKey.includes(k))] };
+    case "Output":
+      return { ...node, output: splitList(value) };
+    case "Sort Method":
+      return { ...node, sortMethod: value };
+    case "Memory":
+    case "Disk":
+      return { ...node, sortSpaceType: key, sortSpaceUsedKb: kb(value) };
+    case "Memory Usage":
+      return { ...node, peakMemoryUsageKb: kb(value) };
+    case "Buffers":
+      return { ...node, buffers: parseBuffers(value) };
+    case "I/O Timings":
+      return { ...node, ioTiming: parseIoTimings(value) };
+    case "WAL":
+      return extra(walExtras(value));
+    case "Buckets": {
+      const m = originally(value);
+      return { ...node, hashBuckets: Number(m?.[1]), extra: { ...node.extra, "Original Hash Buckets": Number(m?.[2] ?? m?.[1]) } };
+    }
+    case "Batches": {
+      const m = originally(value);
+      // A Hash node's batches; HashAggregate prints "Batches" too, as JSON's "HashAgg Batches".
+      if (node.nodeType === "Hash") return { ...node, hashBatches: Number(m?.[1]), extra: { ...node.extra, "Original Hash Batches": Number(m?.[2] ?? m?.[1]) } };
+      return extra({ "HashAgg Batches": n });
+    }
+    case "Disk Usage":
+      return extra({ "Disk Usage": kb(value) ?? value });
+    case "Heap Blocks": {
+      const m = Object.fromEntries([...value.matchAll(/(\w+)=(\d+)/g)].map(([, k, v]) => [k, Number(v)]));
+      return extra({ "Exact Heap Blocks": m.exact ?? 0, "Lossy Heap Blocks": m.lossy ?? 0 });
+    }
+    case "Hits":
+    case "Misses":
+    case "Evictions":
+    case "Overflows":
+      return extra({ [`Cache ${key}`]: n });
+    case "Presorted Key":
+      return extra({ "Presorted Key": splitList(value).join(", ") });
+    case "Maximum Storage":
+      return extra({ "Maximum Storage": kb(value) ?? value });
+    default:
+      return extra({ [key]: scalar(value) });
+  }
+}
+
+/** "Trigger [name] [for constraint c] [on rel]: time=1.2 calls=3". */
+export function parseTrigger(content: string): Trigger | null {
+  const m = /^Trigger(?: (?!for constraint )(.*?))?(?: for constraint (.+?))?(?: on (.+?))?: (?:time=(\d+(?:\.\d+)?) )?calls=(\d+)$/.exec(content);
+  if (!m) return null;
+  return { name: m[2] ?? m[1] ?? "", relationName: m[3] ?? null, timeMs: m[4] !== undefined ? Number(m[4]) : null, calls: Number(m[5]) };
+}
+
+/** "work_mem = '8MB', enable_seqscan = 'off'". */
+export function parseSettings(value: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of splitList(value)) {
+    const m = /^(\S+) = '((?:[^']|'')*)'$/.exec(item);
+    if (m?.[1]) out[m[1]] = (m[2] ?? "").replaceAll("''", "'");
+  }
+  return out;
+}
