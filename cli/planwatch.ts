@@ -7,9 +7,10 @@ import { openRepository, type Repository } from "../lib/db/repository";
 import { runMain } from "./run-main";
 import { migrateCommand } from "./commands/migrate";
 import { statusCommand } from "./commands/status";
+import { targetCommand } from "./commands/target";
 import type { Command, CommandContext } from "./commands/types";
 
-const commands: Command[] = [statusCommand, migrateCommand];
+const commands: Command[] = [statusCommand, migrateCommand, targetCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
