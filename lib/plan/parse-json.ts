@@ -205,7 +205,8 @@ function groupingSetKeys(sets: unknown): string[] {
   const keys: string[] = [];
   for (const set of sets) {
     if (!isRecord(set)) continue;
-    for (const group of [set["Hash Keys"], ...(Array.isArray(set["Group Keys"]) ? set["Group Keys"] : [])]) {
+    const groups = [set["Hash Keys"], set["Group Keys"]].flatMap((g: unknown) => (Array.isArray(g) ? g : []));
+    for (const group of groups) {
       if (Array.isArray(group)) for (const k of group) if (typeof k === "string" && !keys.includes(k)) keys.push(k);
     }
   }

@@ -144,7 +144,17 @@ export function applyPair(node: PlanNode, key: string, value: string): PlanNode 
     case "Sort Key":
       return { ...node, sortKey: splitList(value) };
     case "Group Key":
-      return { ...node, groupKey: [...node.groupKey, ...splitList(value).filter((k) => !node.groupKey.includes(k))] };
+    case "Hash Key": {
+      // Grouping sets print one line per set; "()" is the empty set (grand total).
+      const keys = splitList(value).filter((k) => k !== "()" && !node.groupKey.includes(k));
+      return { ...node, groupKey: [...node.groupKey, ...keys] };
+    }
+    case "Tuples": {
+      // MERGE: "Tuples: inserted=1 updated=2 deleted=0 skipped=3" (zeros left out).
+      const counts = Object.fromEntries([...value.matchAll(/(\w+)=(\d+)/g)].map(([, k, v]) => [k, Number(v)]));
+      const names = ["inserted", "updated", "deleted", "skipped"] as const;
+      return extra(Object.fromEntries(names.map((k) => [`Tuples ${k[0]?.toUpperCase()}${k.slice(1)}`, counts[k] ?? 0])));
+    }
     case "Output":
       return { ...node, output: splitList(value) };
     case "Sort Method":
