@@ -1,7 +1,8 @@
 // Regenerates lib/plan/__fixtures__/{pg18,pg15,pasted,auto-explain} from real servers:
 // EXPLAIN in JSON and text, with and without ANALYZE, psql's own output formats (run through the
 // real /usr/bin/psql) and auto_explain entries read back from the server log. The fixtures are
-// committed; tests never regenerate them. bad/ is written by hand and left alone here.
+// committed; tests never regenerate them. bad/ is written by hand and left alone here, and so are
+// hand-edited variants in auto-explain/ (custom log prefix, CRLF): manifests are merged, not replaced.
 // Usage: npm run fixtures:plans [-- --only=18]
 import { spawnSync } from "node:child_process";
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
