@@ -1,4 +1,8 @@
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { fingerprint } from "./fingerprint";
+import { parsePlan } from "./parse";
 import { diffPlans, timeChange } from "./diff";
 import type { DiffRow, PlanDiff } from "./diff";
 import type { PlanNode } from "./model";
@@ -140,5 +144,65 @@ describe("diffPlans", () => {
     const d = diffPlans(bigJoinPlan(50), plan(node("Result")));
     expect(d.counts.added + d.counts.removed + d.counts.changed).toBeGreaterThan(100);
     expect(d.rows.filter((r) => r.left !== null).length).toBe(bigJoinPlan(50).nodeCount);
+  });
+});
+
+// Real EXPLAIN output from PostgreSQL 15 and 18 (scripts/generate-plan-fixtures.ts).
+const fixtures = path.join(import.meta.dirname, "__fixtures__");
+const families = ["pg15", "pg18"].filter((f) => existsSync(path.join(fixtures, f)));
+const load = (file: string) => parsePlan(readFileSync(path.join(fixtures, file), "utf8"));
+const planFiles = (family: string) =>
+  readdirSync(path.join(fixtures, family))
+    .filter((f) => /\.(json|txt)$/.test(f) && f !== "manifest.json")
+    .map((f) => `${family}/${f}`);
+
+describe("diffPlans on real plans", () => {
+  const files = families.flatMap(planFiles);
+
+  it.each(files)("%s: a plan diffed with itself has no changes", (file) => {
+    const p = load(file);
+    const d = diffPlans(p, p);
+    expect(d.counts).toEqual({ same: p.nodeCount, changed: 0, added: 0, removed: 0 });
+    expect(d.rows.every((r) => r.left === r.right && r.depth === r.leftDepth)).toBe(true);
+    expect(d.leftFingerprint).toBe(fingerprint(p));
+  });
+
+  it.each(families)("%s: two ANALYZE runs (JSON, then text) differ in metrics only", (family) => {
+    for (const query of ["hash-join", "cte-scan", "initplan", "gather", "memoize", "nested-loop"]) {
+      const d = diffPlans(load(`${family}/${query}.analyze.json`), load(`${family}/${query}.analyze2.txt`));
+      expect(d.sameShape).toBe(true);
+      expect(d.counts.changed + d.counts.added + d.counts.removed).toBe(0);
+    }
+  });
+
+  it("pairs a real index scan with the seq scan that replaced it", () => {
+    // pg18/index-scan: Index Scan using orders_pkey on orders o; the regressed plan reads the whole table, 412× longer.
+    const before = load("pg18/index-scan.analyze.txt");
+    const after = replaceNode(before, 0, (n) => ({
+      ...n,
+      nodeType: "Seq Scan",
+      indexName: null,
+      scanDirection: null,
+      actual: n.actual === null ? null : { ...n.actual, totalTimeMs: (n.actual.totalTimeMs ?? 0) * 412 },
+    }));
+    const d = diffPlans(before, after);
+    expect(d.rows).toHaveLength(1);
+    expect(d.rows[0]).toMatchObject({ left: 0, right: 0, status: "changed" });
+    expect(d.rows[0]?.changes.map((c) => c.field)).toEqual(["nodeType", "index"]);
+    expect(d.rows[0]?.summary).toBe("Index Scan using orders_pkey on orders → Seq Scan on orders; 412× slower at this node");
+  });
+
+  it("finds the one changed partition scan among 2,000+ nodes", () => {
+    const big = load("pg18/big-union.analyze.json");
+    const append = big.root.children[3];
+    const scan = append?.children[100];
+    expect(scan?.nodeType).toBe("Seq Scan");
+    const changed = replaceNode(big, scan?.id ?? -1, (n) => ({ ...n, nodeType: "Index Scan", indexName: "events_100_id_idx" }));
+    const d = diffPlans(big, changed);
+    expect(big.nodeCount).toBeGreaterThan(2000);
+    expect(d.rows).toHaveLength(big.nodeCount);
+    const rows = d.rows.filter((r) => r.status !== "same");
+    expect(rows.map((r) => [r.left, r.right, r.status])).toEqual([[scan?.id, scan?.id, "changed"]]);
+    expect(rows[0]?.summary).toBe("Seq Scan on events_100 → Index Scan using events_100_id_idx on events_100");
   });
 });

@@ -1,4 +1,7 @@
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parsePlan } from "./parse";
 import { canonicalShape, fingerprint, fnv1a64, shortFingerprint } from "./fingerprint";
 import type { PlanNode } from "./model";
 import { act, bigJoinPlan, bufs, est, indexScan, node, plan, seqScan } from "./test-helpers";
@@ -118,4 +121,84 @@ describe("fingerprint", () => {
     expect(fingerprint(bigJoinPlan(700))).toBe(fingerprint(bigJoinPlan(700, false)));
     expect(fingerprint(bigJoinPlan(700))).not.toBe(fingerprint(bigJoinPlan(701)));
   });
+});
+
+// Real EXPLAIN output from PostgreSQL 15 and 18 (scripts/generate-plan-fixtures.ts): every variant of
+// one query (JSON, text, ANALYZE twice, VERBOSE, COSTS OFF, TIMING OFF, SETTINGS…), and the same plans
+// as pasted from psql or captured by auto_explain.
+const fixtures = path.join(import.meta.dirname, "__fixtures__");
+const families = ["pg15", "pg18"].filter((f) => existsSync(path.join(fixtures, f)));
+const load = (file: string) => parsePlan(readFileSync(path.join(fixtures, file), "utf8"));
+const planFiles = (folder: string) =>
+  readdirSync(path.join(fixtures, folder)).filter((f) => /\.(json|txt)$/.test(f) && f !== "manifest.json").sort();
+
+/** Different queries whose plans really have one shape (they differ in conditions or keys only). */
+const SAME_SHAPE = [
+  ["aggregate-hashed", "aggregate-hashed-spill"], // HashAggregate over Seq Scan on orders; group keys differ
+  ["aggregate-plain", "jit"], // Aggregate over Seq Scan on orders; the filter differs
+  ["bitmap-and", "generic-plan"], // pg18 only: Bitmap Heap Scan over BitmapAnd of the same two indexes
+];
+
+describe.each(families)("fingerprint of real %s plans", (family) => {
+  const byQuery = new Map<string, Map<string, string[]>>();
+  for (const file of planFiles(family)) {
+    const query = file.split(".")[0] ?? file;
+    const fp = fingerprint(load(`${family}/${file}`));
+    const seen = byQuery.get(query) ?? new Map<string, string[]>();
+    seen.set(fp, [...(seen.get(fp) ?? []), file]);
+    byQuery.set(query, seen);
+  }
+
+  it("has the fixtures", () => {
+    expect(byQuery.size).toBeGreaterThan(50);
+    expect(byQuery.get("hash-join")?.values().next().value).toEqual(
+      expect.arrayContaining(["hash-join.json", "hash-join.txt", "hash-join.analyze.json", "hash-join.analyze2.txt", "hash-join.verbose.txt", "hash-join.costs-off.txt"]),
+    );
+  });
+
+  it.each([...byQuery.keys()])("%s: JSON, text, ANALYZE runs and options all give one fingerprint", (query) => {
+    const variants = byQuery.get(query) ?? new Map();
+    expect([...variants.values()]).toHaveLength(1);
+  });
+
+  it("gives distinct queries distinct fingerprints, except the known same-shape pairs", () => {
+    const owners = new Map<string, string[]>();
+    for (const [query, variants] of byQuery) {
+      const fp = [...variants.keys()][0] ?? "";
+      owners.set(fp, [...(owners.get(fp) ?? []), query]);
+    }
+    const shared = [...owners.values()].filter((qs) => qs.length > 1).map((qs) => [...qs].sort());
+    const expected = SAME_SHAPE.filter((pair) => pair.every((q) => byQuery.has(q)));
+    expect(shared.sort()).toEqual(expected.sort());
+  });
+
+  it("tells apart the partition scans of the same partitioned table", () => {
+    const all = canonicalShape(load(`${family}/append-partitions.json`));
+    const pruned = canonicalShape(load(`${family}/partition-pruning.json`));
+    expect(all).toContain("Seq Scan[on=events_0]");
+    expect(all).toContain("Seq Scan[on=events_255]");
+    expect((all.match(/on=events_\d+/g) ?? []).length).toBe(256);
+    expect(pruned).not.toBe(all);
+  });
+
+  it("names subplans by kind only: PostgreSQL 15 and 18 spell InitPlan headers differently", () => {
+    expect(canonicalShape(load(`${family}/initplan.analyze.txt`))).toBe(
+      "Bitmap Heap Scan[on=orders](Aggregate[sub=InitPlan;strategy=Plain;partial=Simple](Seq Scan[on=orders]),Bitmap Index Scan[index=orders_amount_idx])",
+    );
+  });
+});
+
+describe("fingerprint of pasted and auto_explain plans", () => {
+  const sources = (folder: string) =>
+    Object.entries(JSON.parse(readFileSync(path.join(fixtures, folder, "manifest.json"), "utf8")) as Record<string, { source: string }>);
+  const entries = ["pasted", "auto-explain"]
+    .filter((f) => existsSync(path.join(fixtures, f, "manifest.json")))
+    .flatMap((folder) => sources(folder).map(([file, { source }]) => [`${folder}/${file}`, source] as const));
+
+  if (entries.length === 0) it.todo("pasted/ and auto-explain/ fixtures are not generated yet");
+  else {
+    it.each(entries)("%s has the fingerprint of %s", (file, source) => {
+      expect(fingerprint(load(file))).toBe(fingerprint(load(source)));
+    });
+  }
 });

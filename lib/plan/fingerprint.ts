@@ -59,7 +59,8 @@ export function canonicalShape(plan: Plan): string {
   return subtreeShape(plan.root);
 }
 
-export function subtreeShape(root: PlanNode): string {
+/** `shapeOf` lets callers that already computed nodeShape() for every node (the diff) reuse it. */
+export function subtreeShape(root: PlanNode, shapeOf: (node: PlanNode) => string = nodeShape): string {
   const parts: string[] = [];
   const stack: (PlanNode | string)[] = [root];
   while (stack.length > 0) {
@@ -68,7 +69,7 @@ export function subtreeShape(root: PlanNode): string {
       parts.push(item);
       continue;
     }
-    parts.push(nodeShape(item));
+    parts.push(shapeOf(item));
     if (item.children.length === 0) continue;
     parts.push("(");
     stack.push(")");

@@ -1,4 +1,7 @@
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parsePlan } from "./parse";
 import { hintsFor, planHints } from "./hints";
 import { indexScan, node, plan, seqScan } from "./test-helpers";
 
@@ -129,5 +132,51 @@ describe("planHints", () => {
     const h = planHints(plan(node("Aggregate", { strategy: "Hashed" }, [seqScan("orders")])));
     expect(h.unsupported).toEqual(["HashAggregate: the hashed strategy is not hinted"]);
     expect(planHints(plan(node("Aggregate", { strategy: "Plain" }, [seqScan("orders")]))).complete).toBe(true);
+  });
+});
+
+// Real EXPLAIN output (scripts/generate-plan-fixtures.ts).
+const fixtures = path.join(import.meta.dirname, "__fixtures__");
+const families = ["pg15", "pg18"].filter((f) => existsSync(path.join(fixtures, f)));
+const load = (file: string) => parsePlan(readFileSync(path.join(fixtures, file), "utf8"));
+
+describe.each(families)("planHints on real %s plans", (family) => {
+  it("hints a hash join by alias, outer side first", () => {
+    // HashAggregate → Hash Join (Bitmap Heap Scan on orders o, Hash → Seq Scan on customers c)
+    expect(planHints(load(`${family}/hash-join.txt`))).toEqual({
+      text: "/*+ BitmapScan(o orders_status_idx) SeqScan(c) HashJoin(o c) Leading((o c)) */",
+      complete: false,
+      unsupported: ["HashAggregate: the hashed strategy is not hinted"],
+    });
+  });
+
+  it("hints a merge join completely", () => {
+    expect(planHints(load(`${family}/merge-join.txt`))).toEqual({
+      text: "/*+ IndexOnlyScan(c customers_pkey) IndexScan(o orders_customer_idx) MergeJoin(c o) Leading((c o)) */",
+      complete: true,
+      unsupported: [],
+    });
+  });
+
+  it("reports Memoize, partitions and EXPLAIN's renamed aliases", () => {
+    expect(planHints(load(`${family}/memoize.txt`)).unsupported).toEqual(["Memoize: Memoize is not hinted"]);
+    expect(planHints(load(`${family}/append-partitions.txt`)).unsupported).toContain(
+      "Append over 256 partitions of events: per-partition scans are not hinted",
+    );
+    const init = planHints(load(`${family}/initplan.txt`));
+    expect(init.text).toBe("/*+ BitmapScan(orders orders_amount_idx) */");
+    expect(init.unsupported).toEqual([
+      'Seq Scan on orders: "orders_1" is EXPLAIN\'s rename of a repeated name "orders"; no hint can target it',
+    ]);
+  });
+
+  it("gives the same hints for the JSON and the text of every plan", () => {
+    const dir = path.join(fixtures, family);
+    const queries = readdirSync(dir).filter((f) => /^[a-z0-9-]+\.json$/.test(f) && existsSync(path.join(dir, f.replace(/\.json$/, ".txt"))));
+    expect(queries.length).toBeGreaterThan(50);
+    for (const json of queries) {
+      const txt = json.replace(/\.json$/, ".txt");
+      expect(planHints(load(`${family}/${txt}`)), txt).toEqual(planHints(load(`${family}/${json}`)));
+    }
   });
 });
