@@ -1,0 +1,24 @@
+// Numbers in evidence text: en-US grouping whatever the runtime's locale (the same text on the server,
+// in the browser and in tests), and only the digits a reader can use.
+
+export function formatNumber(value: number): string {
+  const magnitude = Math.abs(value);
+  const digits = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
+  return value.toLocaleString("en-US", { maximumFractionDigits: digits });
+}
+
+export function formatMs(ms: number): string {
+  return `${formatNumber(ms)} ms`;
+}
+
+/** "2.5×", "0.33×": ratios of means. */
+export function formatRatio(ratio: number): string {
+  return `${ratio.toLocaleString("en-US", { maximumFractionDigits: ratio >= 10 ? 1 : 2 })}×`;
+}
+
+/** p-values: two significant digits, small ones in exponent form ("p = 0.034", "p < 1e-12"). */
+export function formatPValue(p: number): string {
+  if (p < 1e-12) return "p < 1e-12";
+  if (p < 0.001) return `p = ${p.toExponential(1)}`;
+  return `p = ${Number(p.toPrecision(2))}`;
+}
