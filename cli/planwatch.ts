@@ -8,9 +8,10 @@ import { runMain } from "./run-main";
 import { migrateCommand } from "./commands/migrate";
 import { statusCommand } from "./commands/status";
 import { targetCommand } from "./commands/target";
+import { explainCommand } from "./commands/explain";
 import type { Command, CommandContext } from "./commands/types";
 
-const commands: Command[] = [statusCommand, migrateCommand, targetCommand];
+const commands: Command[] = [statusCommand, migrateCommand, targetCommand, explainCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
