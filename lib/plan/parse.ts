@@ -33,6 +33,27 @@ function parseJsonSource(clean: CleanSource): Plan {
   return fromValue(value, locate, text, clean.durationMs);
 }
 
+/**
+ * Fast path for what tools hand over (the collector, FORMAT JSON copied whole): JSON that needs no
+ * cleanup. Cleaning a 2 MB plan line by line costs ~30× JSON.parse, so try the plain parse
+ * first; anything it rejects (psql frames, wrapped lines, log prefixes) goes through cleanup.
+ */
+function parseCleanJson(source: string): Plan | null {
+  const first = /\S/.exec(source)?.[0];
+  if (first !== "[" && first !== "{") return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(source);
+  } catch {
+    return null;
+  }
+  const locate: Locator = (path) => {
+    const offset = findJsonPath(source, path);
+    return offset === null ? null : { line: source.slice(0, offset).split("\n").length, offset };
+  };
+  return fromValue(value, locate, source, null);
+}
+
 /** A JSON value that is, or wraps, an EXPLAIN result. */
 function fromValue(value: unknown, locate: Locator, text: string | null, durationMs: number | null): Plan {
   // A jsonlog record ({"message": "duration: … plan:\n{…}"}) or a JSON string holding the plan.
@@ -58,6 +79,8 @@ function parseSource(source: string, keepLocation: boolean): Plan {
     );
   }
   if (source.trim() === "") throw new PlanParseError("The input is empty: paste the output of EXPLAIN.", 1, 0);
+  const direct = parseCleanJson(source);
+  if (direct) return direct;
   const clean = cleanupSource(source);
   try {
     return clean.kind === "json" ? parseJsonSource(clean) : parseTextPlan(clean);
