@@ -1,56 +1,12 @@
 // Builders for hand-made plans in tests: every model field gets the value the parser would give when
 // EXPLAIN did not print it, so tests only spell out what they are about.
 import type { Actual, Buffers, Estimate, Plan, PlanNode } from "./model";
+import { emptyNode } from "./node-draft";
 
 export type NodeSpec = Partial<Omit<PlanNode, "id" | "children">>;
 
 export function node(nodeType: string, spec: NodeSpec = {}, children: PlanNode[] = []): PlanNode {
-  return {
-    id: -1,
-    nodeType,
-    parentRelationship: null,
-    subplanName: null,
-    relationName: null,
-    schema: null,
-    alias: null,
-    indexName: null,
-    cteName: null,
-    functionName: null,
-    joinType: null,
-    strategy: null,
-    partialMode: null,
-    operation: null,
-    command: null,
-    scanDirection: null,
-    parallelAware: false,
-    estimate: null,
-    actual: null,
-    neverExecuted: false,
-    workersPlanned: null,
-    workersLaunched: null,
-    workers: [],
-    buffers: null,
-    ioTiming: null,
-    conditions: [],
-    rowsRemovedByFilter: null,
-    rowsRemovedByJoinFilter: null,
-    rowsRemovedByIndexRecheck: null,
-    heapFetches: null,
-    indexSearches: null,
-    disabled: false,
-    sortKey: [],
-    sortMethod: null,
-    sortSpaceUsedKb: null,
-    sortSpaceType: null,
-    groupKey: [],
-    hashBuckets: null,
-    hashBatches: null,
-    peakMemoryUsageKb: null,
-    output: [],
-    extra: {},
-    ...spec,
-    children,
-  };
+  return { ...emptyNode(nodeType), ...spec, children };
 }
 
 /** Per-loop actuals as EXPLAIN ANALYZE prints them. */
