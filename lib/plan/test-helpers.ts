@@ -1,7 +1,7 @@
 // Builders for hand-made plans in tests: every model field gets the value the parser would give when
 // EXPLAIN did not print it, so tests only spell out what they are about.
 import type { Actual, Buffers, Estimate, Plan, PlanNode } from "./model";
-import { emptyNode } from "./node-draft";
+import { emptyNode, zeroBuffers } from "./node-draft";
 
 export type NodeSpec = Partial<Omit<PlanNode, "id" | "children">>;
 
@@ -19,19 +19,7 @@ export function est(totalCost: number, rows: number, startupCost = 0, widthBytes
 }
 
 export function bufs(partial: Partial<Buffers>): Buffers {
-  return {
-    sharedHitBlocks: 0,
-    sharedReadBlocks: 0,
-    sharedDirtiedBlocks: 0,
-    sharedWrittenBlocks: 0,
-    localHitBlocks: 0,
-    localReadBlocks: 0,
-    localDirtiedBlocks: 0,
-    localWrittenBlocks: 0,
-    tempReadBlocks: 0,
-    tempWrittenBlocks: 0,
-    ...partial,
-  };
+  return { ...zeroBuffers(), ...partial };
 }
 
 export function seqScan(relationName: string, spec: NodeSpec = {}): PlanNode {
