@@ -126,18 +126,16 @@ describe("diffPlans", () => {
     expect(timeChange({ before: null, after: 1, delta: null, ratio: null })).toBeNull();
   });
 
-  it("diffs 2,000-node plans with one changed scan quickly", () => {
+  // Its speed is measured by bench/plan-bench.ts, not asserted here.
+  it("diffs 2,000-node plans with one changed scan", () => {
     const a = bigJoinPlan(700);
     const target = a.root.children[0]?.children[0]?.children[1]?.children[0]; // a Seq Scan deep on the left
     expect(target?.nodeType).toBe("Seq Scan");
     const b = replaceNode(a, target?.id ?? -1, (n) => ({ ...n, nodeType: "Index Scan", indexName: `${n.relationName ?? ""}_pkey` }));
-    const started = performance.now();
     const d = diffPlans(a, b);
-    const elapsed = performance.now() - started;
     expect(d.rows.length).toBe(a.nodeCount);
     expect(d.counts.changed).toBe(1);
     expect(d.rows.filter((r) => r.status === "changed").map((r) => r.changes.map((c) => c.field))).toEqual([["nodeType", "index"]]);
-    expect(elapsed).toBeLessThan(1000); // generous: CI machines vary; the benchmark measures the real figure
   });
 
   it("survives two completely different plans", () => {

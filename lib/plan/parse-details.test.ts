@@ -98,12 +98,10 @@ describe("node shapes", () => {
   });
 
   it("reads a 2,000+-node plan", () => {
-    const started = performance.now();
     const plan = parsePlan(read("pg18/big-union.analyze.json"));
     // 1 outer Append + 8 UNION ALL arms × (1 Append + 256 partition scans) = 2,057 nodes.
     expect(plan.nodeCount).toBe(1 + 8 * (1 + 256));
     expect(parsePlan(read("pg18/big-union.analyze.txt")).nodeCount).toBe(1 + 8 * (1 + 256));
-    expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it("keeps auto_explain's duration and query text", () => {
@@ -131,11 +129,10 @@ describe("inputs that are not text", () => {
 });
 
 describe("limits", () => {
-  it("refuses a 10 MB paste at once, naming the limit", () => {
+  // How fast the refusal is lives in bench/plan-bench.ts, not in a timed test.
+  it("refuses a 10 MB paste, naming the limit", () => {
     const huge = "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)\n".padEnd(10 * 1024 * 1024, "x");
-    const started = performance.now();
     expect(() => parsePlan(huge)).toThrow(/limit of 8,388,608 characters/);
-    expect(performance.now() - started).toBeLessThan(100);
     expect(MAX_PLAN_SOURCE_CHARS).toBe(8 * 1024 * 1024);
   });
 

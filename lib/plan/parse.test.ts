@@ -117,7 +117,6 @@ describe("bad fixtures", () => {
   });
   it.each(Object.entries(expected))("%s fails with its line and offset", (file, want) => {
     const source = read(`bad/${file}`);
-    const started = performance.now();
     let error: unknown = null;
     try {
       parsePlan(source);
@@ -132,6 +131,5 @@ describe("bad fixtures", () => {
       // The offset is on the reported line.
       expect(source.slice(0, want.offset).split(/\r\n|\r|\n/).length).toBe(want.line);
     }
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
