@@ -78,7 +78,8 @@ describe("attribute", () => {
   const flat = stats({});
 
   it("plan-change names both plans, 8 characters each, and notes a new generic plan", () => {
-    expect(attribute({ direction: "slower", baseline: flat, recent: flat, baselinePlan: plan(OLD_FP), recentPlan: plan(NEW_FP, true) })).toEqual({
+    const a = attribute({ direction: "slower", baseline: flat, recent: flat, baselinePlan: plan(OLD_FP), recentPlan: plan(NEW_FP, true) });
+    expect(a).toEqual({
       cause: "plan-change",
       baselinePlan: OLD_FP,
       recentPlan: NEW_FP,

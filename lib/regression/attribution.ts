@@ -6,7 +6,7 @@
 // Improvements are attributed the same way as regressions: a new plan that made a statement faster is
 // exactly what a DBA wants to find and approve. Stable statements get no cause (the ranking decides).
 import { shortFingerprint } from "../plan/fingerprint";
-import { formatNumber } from "./format";
+import { formatNumber, missingWindows } from "./format";
 import type { PlanSamplePoint, TimeWindow } from "./types";
 import { inWindow, type WindowStats } from "./window-stats";
 
@@ -132,7 +132,7 @@ export function attribute(input: {
   const planPart =
     before !== null && after !== null
       ? `same plan ${shortFingerprint(after.fingerprint)}`
-      : `plans not captured in ${before === null && after === null ? "either window" : before === null ? "the baseline window" : "the recent window"}`;
+      : `plans not captured in ${missingWindows(before === null, after === null)}`;
   const movedPart = moves.length > 0 ? moves : ["no per-call metric moved (temp blocks, shared reads, rows, planning)"];
   return { cause: "same-plan", ...plans, evidence: [planPart, ...movedPart].join("; ") };
 }

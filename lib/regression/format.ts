@@ -16,6 +16,12 @@ export function formatRatio(ratio: number): string {
   return `${ratio.toLocaleString("en-US", { maximumFractionDigits: ratio >= 10 ? 1 : 2 })}×`;
 }
 
+/** "either window", "the baseline window", "the recent window": which of the two lacks something. */
+export function missingWindows(baselineMissing: boolean, recentMissing: boolean): string {
+  if (baselineMissing && recentMissing) return "either window";
+  return baselineMissing ? "the baseline window" : "the recent window";
+}
+
 /** p-values: two significant digits, small ones in exponent form ("p = 0.034", "p < 1e-12"). */
 export function formatPValue(p: number): string {
   if (p < 1e-12) return "p < 1e-12";

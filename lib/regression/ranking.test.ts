@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { rankStatements, type RankedStatement } from "./ranking";
-import { HOUR_MS, interval, sample } from "./test-helpers";
+import { at, HOUR_MS, interval, sample } from "./test-helpers";
 import type { IntervalPoint, PlanSamplePoint, StatementWindows } from "./types";
 import { regressionWindows } from "./window-stats";
 
 // Baseline: the 24 hours before the last hour; recent: the last hour (minutes 1440–1500 after T0).
-const windows = regressionWindows({ now: new Date(Date.parse("2025-06-01T00:00:00Z") + 1500 * 60_000), recentMs: HOUR_MS, baselineMs: 24 * HOUR_MS });
+const windows = regressionWindows({ now: at(1500), recentMs: HOUR_MS, baselineMs: 24 * HOUR_MS });
 
 const CUSTOM_FP = "aaaaaaaa11112222";
 const GENERIC_FP = "bbbbbbbb33334444";
@@ -166,7 +166,8 @@ describe("rankStatements", () => {
 
   it("computes what it can for a stable row", () => {
     expect(pick(ranked, "noisy")).toMatchObject({ baselineMeanMs: 40, recentMeanMs: 70, ratio: 1.75, impactMs: 900 }); // (70 − 40) × 30
-    expect(pick(ranked, "noisy").pValue).toBeCloseTo(0.2579959285, 9); // scipy ttest_ind_from_stats(40, s, 30, 70, s, 30, equal_var=False), s² = 10,000 × 30/29
+    // scipy: ttest_ind_from_stats(40, s, 30, 70, s, 30, equal_var=False) with s² = 10,000 × 30/29 → p = 0.2579959285
+    expect(pick(ranked, "noisy").pValue).toBeCloseTo(0.2579959285, 9);
     expect(pick(ranked, "brand-new")).toMatchObject({ baselineMeanMs: null, recentMeanMs: 5, ratio: null, impactMs: null, pValue: null });
   });
 

@@ -13,7 +13,7 @@
 //  - at least minCalls calls in each window.
 // Anything else is stable, with the reason in the evidence. An improvement is never a regression.
 import { attribute, dominantPlan, type Cause } from "./attribution";
-import { formatMs, formatNumber, formatPValue, formatRatio } from "./format";
+import { formatMs, formatNumber, formatPValue, formatRatio, missingWindows } from "./format";
 import type { RegressionWindows, StatementWindows } from "./types";
 import { welchTTest, type SampleSummary } from "./welch";
 import { windowStats, type WindowStats } from "./window-stats";
@@ -120,13 +120,14 @@ export function decideVerdict(
 ): VerdictDecision {
   const { baseline, recent, ratio, pValue } = input;
   if (baseline.calls === 0 || recent.calls === 0) {
-    const missing = baseline.calls === 0 && recent.calls === 0 ? "either window" : baseline.calls === 0 ? "the baseline window" : "the recent window";
-    return { verdict: "stable", reason: `no calls in ${missing}` };
+    return { verdict: "stable", reason: `no calls in ${missingWindows(baseline.calls === 0, recent.calls === 0)}` };
   }
   if (baseline.calls < settings.minCalls || recent.calls < settings.minCalls) {
     return {
       verdict: "stable",
-      reason: `too few calls to judge: ${formatNumber(baseline.calls)} baseline, ${formatNumber(recent.calls)} recent (needs ${settings.minCalls} each)`,
+      reason:
+        `too few calls to judge: ${formatNumber(baseline.calls)} baseline, ${formatNumber(recent.calls)} recent ` +
+        `(needs ${settings.minCalls} each)`,
     };
   }
   if (ratio === null) return { verdict: "stable", reason: "baseline mean is 0 ms: no ratio" };

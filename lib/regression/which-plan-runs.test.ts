@@ -22,6 +22,8 @@ const plans: ManagedPlan[] = [
 
 const without = (...fingerprints: string[]) => plans.filter((p) => !fingerprints.includes(p.fingerprint));
 const noThreshold = { unapprovedPlanExecutionThreshold: null };
+/** Only Unapproved, Rejected, disabled or invalid plans: nothing QPM may pick from the baseline. */
+const onlyUnrunnable = without("preferred-300", "approved-100", "approved-200");
 
 function run(optimizer: string | null, cost: number | null, threshold: number | null, statementPlans: readonly ManagedPlan[] = plans) {
   const statement: WhichPlanStatement = { plans: statementPlans, optimizerPlanFingerprint: optimizer, optimizerPlanCost: cost };
@@ -47,8 +49,9 @@ describe("whichPlanRuns", () => {
     // 4: approved-100 beats approved-200; the invalid (1) and disabled (2) Approved plans never run
     ["4. the cheapest enabled, valid Approved plan", "unapproved-20", 20, null, without("preferred-300"), "approved-100", "cheapest-approved"],
     ["4. even without an optimizer plan", null, null, null, without("preferred-300"), "approved-100", "cheapest-approved"],
-    ["5. no runnable baseline plan: the optimizer's", "unapproved-20", 20, null, without("preferred-300", "approved-100", "approved-200"), "unapproved-20", "optimizer-fallback"],
-    ["5. ... also when the optimizer's plan is an invalid managed plan", "approved-invalid-1", 1, null, without("preferred-300", "approved-100", "approved-200"), "approved-invalid-1", "optimizer-fallback"],
+    ["5. no runnable baseline plan: the optimizer's", "unapproved-20", 20, null, onlyUnrunnable, "unapproved-20", "optimizer-fallback"],
+    // It just planned it, so the objects it depends on exist: the stored `valid = false` is stale.
+    ["5. also the optimizer's invalid managed plan", "approved-invalid-1", 1, null, onlyUnrunnable, "approved-invalid-1", "optimizer-fallback"],
   ] as const)("%s", (_name, optimizer, cost, threshold, statementPlans, fingerprint, rule) => {
     const result = run(optimizer, cost, threshold, statementPlans);
     expect(result.fingerprint).toBe(fingerprint);
@@ -71,20 +74,19 @@ describe("whichPlanRuns", () => {
   });
 
   it("a Rejected or disabled optimizer plan with nothing else runnable: no known plan runs", () => {
-    const onlyBad = without("preferred-300", "approved-100", "approved-200");
-    expect(run("rejected-10", 10, 50, onlyBad)).toEqual({
+    expect(run("rejected-10", 10, 50, onlyUnrunnable)).toEqual({
       fingerprint: null,
       planId: null,
       rule: "optimizer-fallback",
       explanation:
         "No enabled, valid Approved or Preferred plan, and the minimum cost plan is Rejected: QPM never runs it, so none of the known plans runs",
     });
-    expect(run("unapproved-disabled-30", 30, null, onlyBad)).toMatchObject({ fingerprint: null, rule: "optimizer-fallback" });
-    expect(run("unapproved-disabled-30", 30, null, onlyBad).explanation).toContain("is disabled");
+    expect(run("unapproved-disabled-30", 30, null, onlyUnrunnable)).toMatchObject({ fingerprint: null, rule: "optimizer-fallback" });
+    expect(run("unapproved-disabled-30", 30, null, onlyUnrunnable).explanation).toContain("is disabled");
   });
 
   it("no optimizer plan and no runnable baseline plan: unknown", () => {
-    expect(run(null, null, 50, without("preferred-300", "approved-100", "approved-200"))).toMatchObject({
+    expect(run(null, null, 50, onlyUnrunnable)).toMatchObject({
       fingerprint: null,
       planId: null,
       rule: "optimizer-fallback",

@@ -50,20 +50,25 @@ export function whichPlanRuns(statement: WhichPlanStatement, settings: WhichPlan
   const optimizerCost = statement.optimizerPlanCost ?? optimizerPlan?.estimatedTotalCost ?? null;
   const threshold = settings.unapprovedPlanExecutionThreshold;
   const optimizerMayRun = optimizerPlan === undefined || (optimizerPlan.status !== "Rejected" && optimizerPlan.enabled);
+  // A plan QPM has not seen yet is captured as Unapproved as it is planned.
+  const optimizerStatus = optimizerPlan === undefined ? "new, captured as Unapproved" : optimizerPlan.status;
 
   // 1. Cheap enough to run even though it is not approved.
-  if (optimizerFingerprint !== null && optimizerMayRun && threshold !== null && optimizerCost !== null && optimizerCost < threshold) {
-    const status = optimizerPlan?.status ?? "Unapproved";
+  const belowThreshold = threshold !== null && optimizerCost !== null && optimizerCost < threshold;
+  if (optimizerFingerprint !== null && optimizerMayRun && belowThreshold) {
     return {
       fingerprint: optimizerFingerprint,
       planId: optimizerPlan?.id ?? null,
       rule: "below-threshold",
-      explanation: `The minimum cost plan (${statusPhrase(status, optimizerPlan === undefined)}) was used: its cost ${optimizerCost} is below unapproved_plan_execution_threshold ${threshold}`,
+      explanation:
+        `The minimum cost plan (${optimizerStatus}) was used: ` +
+        `its cost ${optimizerCost} is below unapproved_plan_execution_threshold ${threshold}`,
     };
   }
 
   // 2. Already approved: runs as planned.
-  if (optimizerPlan !== undefined && isRunnable(optimizerPlan) && (optimizerPlan.status === "Approved" || optimizerPlan.status === "Preferred")) {
+  const approvedOrPreferred = optimizerPlan?.status === "Approved" || optimizerPlan?.status === "Preferred";
+  if (optimizerPlan !== undefined && isRunnable(optimizerPlan) && approvedOrPreferred) {
     return {
       fingerprint: optimizerPlan.fingerprint,
       planId: optimizerPlan.id,
@@ -103,14 +108,16 @@ export function whichPlanRuns(statement: WhichPlanStatement, settings: WhichPlan
       fingerprint: null,
       planId: null,
       rule: "optimizer-fallback",
-      explanation: `No enabled, valid Approved or Preferred plan, and the minimum cost plan is ${why}: QPM never runs it, so none of the known plans runs`,
+      explanation:
+        `No enabled, valid Approved or Preferred plan, and the minimum cost plan is ${why}: ` +
+        "QPM never runs it, so none of the known plans runs",
     };
   }
   return {
     fingerprint: optimizerFingerprint,
     planId: optimizerPlan?.id ?? null,
     rule: "optimizer-fallback",
-    explanation: `No enabled, valid Approved or Preferred plan: the minimum cost plan (${statusPhrase(optimizerPlan?.status ?? "Unapproved", optimizerPlan === undefined)}) was used`,
+    explanation: `No enabled, valid Approved or Preferred plan: the minimum cost plan (${optimizerStatus}) was used`,
   };
 }
 
@@ -127,10 +134,6 @@ function cheapestRunnable(plans: readonly ManagedPlan[], status: PlanStatus): Ma
         (a.estimatedTotalCost ?? Infinity) - (b.estimatedTotalCost ?? Infinity) ||
         (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0),
     )[0];
-}
-
-function statusPhrase(status: PlanStatus, unmanaged: boolean): string {
-  return unmanaged ? "new, captured as Unapproved" : status;
 }
 
 function article(status: PlanStatus): string {
