@@ -1,17 +1,23 @@
 // npm run bench:plan — how fast lib/plan parses, fingerprints and diffs the biggest plans we have.
 // Prints medians over RUNS runs (after warm-up) and memory use; asserts nothing (CI machines vary).
-// Targets: parse + fingerprint + diff of a 2,000-node plan under 50 ms; retained heap ≤ 10× the input.
+//
+// The target (issue): comparing two 2,000-node plans — parse(a) + parse(b) + fingerprint(a) +
+// fingerprint(b) + diffPlans(a, b) — takes ≤ 50 ms in total, for EXPLAIN JSON and for text; a parsed
+// plan retains ≤ 10× its input size on the heap. Plan b is the same source with one scan changed in
+// the text itself, so both parses read real input. The "pipeline" column times the whole sequence
+// end to end; that median is what is compared with the target.
+//
+// Also timed here rather than in unit tests: refusing a 10 MB paste and rejecting hostile nesting.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { analyzePlan, diffPlans, fingerprint, hintsFor, parsePlan } from "../lib/plan/index";
-import type { Plan, PlanNode } from "../lib/plan/index";
-import { replaceNode } from "../lib/plan/test-helpers";
 
-const RUNS = 30;
+const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const WARMUP = 10;
 const TARGET_MS = 50;
+const MEMORY_TARGET = 10;
 const fixtures = path.join(import.meta.dirname, "..", "lib", "plan", "__fixtures__");
 
 v8.setFlagsFromString("--expose-gc");
@@ -70,34 +76,42 @@ function source(file: string, fallbackMembers: number): { label: string; text: s
   return { label: `synthetic Append of ${fallbackMembers} (no ${file})`, text: syntheticSource(fallbackMembers) };
 }
 
-function median(f: () => unknown): number {
-  for (let i = 0; i < WARMUP; i++) f();
+/**
+ * Plan b's source: the last Seq Scan of the source rewritten as an Index Scan 40× slower, in the
+ * text itself (not in the parsed model), so parsing b costs what parsing a real second plan does.
+ * Serializing a parsed value instead would also round a 64-bit "Query Identifier".
+ */
+function variantSource(text: string): string {
+  const json = text.lastIndexOf('"Node Type": "Seq Scan"');
+  if (json >= 0) {
+    const end = text.indexOf("}", json);
+    const body = text.slice(json, end);
+    const relation = /"Relation Name": "([^"]*)"/.exec(body)?.[1] ?? "t";
+    const changed = body
+      .replace('"Node Type": "Seq Scan"', `"Node Type": "Index Scan", "Index Name": "${relation}_id_idx"`)
+      .replace(/("Actual Total Time": )([\d.]+)/, (_, key: string, ms: string) => `${key}${(Number(ms) * 40).toFixed(3)}`);
+    return text.slice(0, json) + changed + text.slice(end);
+  }
+  const at = text.lastIndexOf("->  Seq Scan on ");
+  if (at < 0) throw new Error("bench: no Seq Scan to change in the source");
+  const end = text.indexOf("\n", at);
+  const line = text.slice(at, end < 0 ? text.length : end);
+  const changed = line
+    .replace(/Seq Scan on (\S+)/, (_, relation: string) => `Index Scan using ${relation}_id_idx on ${relation}`)
+    .replace(/(actual time=[\d.]+\.\.)([\d.]+)/, (_, head: string, ms: string) => `${head}${(Number(ms) * 40).toFixed(3)}`);
+  return text.slice(0, at) + changed + (end < 0 ? "" : text.slice(end));
+}
+
+function median(f: () => unknown, runs = RUNS, warmup = WARMUP): number {
+  for (let i = 0; i < warmup; i++) f();
   const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const start = performance.now();
     f();
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
-  return ((times[(RUNS - 1) >> 1] ?? 0) + (times[RUNS >> 1] ?? 0)) / 2;
-}
-
-/** The plan with its last plain scan turned into an index scan: a realistic one-node plan change. */
-function variant(plan: Plan): Plan {
-  const stack: PlanNode[] = [plan.root];
-  let last: PlanNode | null = null;
-  while (stack.length > 0) {
-    const n = stack.pop() as PlanNode;
-    if (n.nodeType === "Seq Scan") last = n;
-    stack.push(...n.children);
-  }
-  if (last === null) return plan;
-  return replaceNode(plan, last.id, (n) => ({
-    ...n,
-    nodeType: "Index Scan",
-    indexName: `${n.relationName ?? "t"}_id_idx`,
-    actual: n.actual === null ? null : { ...n.actual, totalTimeMs: (n.actual.totalTimeMs ?? 0) * 40 },
-  }));
+  return ((times[(runs - 1) >> 1] ?? 0) + (times[runs >> 1] ?? 0)) / 2;
 }
 
 /** Heap retained per result of `make()`: several copies kept alive between forced GCs, to rise above noise. */
@@ -113,40 +127,89 @@ function retainedBytes(make: () => unknown, copies = 5): number {
   return (after - before) / copies;
 }
 
-function fmt(ms: number): string {
-  return ms.toFixed(2).padStart(9);
+function fmt(ms: number, width = 8): string {
+  return ms.toFixed(2).padStart(width);
 }
 
-const inputs = [source("pg18/big-union.analyze.json", 2048), source("pg18/big-union.analyze.txt", 2048), source("pg18/append-partitions.analyze.json", 256)];
+const inputs = [
+  source("pg18/big-union.analyze.json", 2048),
+  source("pg18/big-union.analyze.txt", 2048),
+  source("pg18/append-partitions.analyze.json", 256),
+];
 
-console.log(`lib/plan benchmark: median of ${RUNS} runs after ${WARMUP} warm-up runs (ms)\n`);
-console.log(`${"input".padEnd(44)} ${"nodes".padStart(6)} ${"parse".padStart(9)} ${"fingerp.".padStart(9)} ${"metrics".padStart(9)} ${"diff".padStart(9)} ${"hints".padStart(9)} ${"p+f+d".padStart(9)}`);
-const totals: { label: string; nodes: number; total: number; bytes: number; retained: number }[] = [];
+console.log(`lib/plan benchmark: median of ${RUNS} runs after ${WARMUP} warm-up runs (ms); a = the fixture, b = a with one scan changed\n`);
+const columns = ["parse a", "parse b", "fp a", "fp b", "diff", "sum", "pipeline", "metrics", "hints"];
+console.log(`${"input".padEnd(38)} ${"nodes".padStart(5)} ${columns.map((c) => c.padStart(8)).join(" ")}`);
+const totals: { label: string; nodes: number; pipeline: number; bytes: number; retained: number; diffRetained: number }[] = [];
 for (const input of inputs) {
-  const plan = parsePlan(input.text);
-  const changed = variant(plan);
-  const parse = median(() => parsePlan(input.text));
-  const fp = median(() => fingerprint(plan));
-  const metrics = median(() => analyzePlan(plan));
-  const diff = median(() => diffPlans(plan, changed));
-  const hints = median(() => hintsFor(plan));
-  const total = parse + fp + diff;
-  const bytes = Buffer.byteLength(input.text, "utf8");
-  const retained = retainedBytes(() => parsePlan(input.text));
-  totals.push({ label: input.label, nodes: plan.nodeCount, total, bytes, retained });
-  console.log(`${input.label.padEnd(44)} ${String(plan.nodeCount).padStart(6)} ${fmt(parse)} ${fmt(fp)} ${fmt(metrics)} ${fmt(diff)} ${fmt(hints)} ${fmt(total)}`);
-  const d = diffPlans(plan, changed);
-  console.log(`${"".padEnd(44)} diff: ${d.counts.changed} changed of ${d.rows.length} rows; ${d.rows.find((r) => r.status === "changed")?.summary ?? "-"}`);
-}
+  const textA = input.text;
+  const textB = variantSource(textA);
+  const a = parsePlan(textA);
+  const b = parsePlan(textB);
+  const d = diffPlans(a, b);
+  if (d.counts.changed + d.counts.added + d.counts.removed === 0) throw new Error(`bench: the variant of ${input.label} does not differ`);
 
-console.log(`\nparse + fingerprint + diff vs the ${TARGET_MS} ms target:`);
-for (const t of totals) {
-  console.log(`  ${t.label.padEnd(44)} ${fmt(t.total)} ms  ${t.total <= TARGET_MS ? "within" : "OVER"} target`);
+  const parseA = median(() => parsePlan(textA));
+  const parseB = median(() => parsePlan(textB));
+  const fpA = median(() => fingerprint(a));
+  const fpB = median(() => fingerprint(b));
+  const diff = median(() => diffPlans(a, b));
+  const pipeline = median(() => {
+    const pa = parsePlan(textA);
+    const pb = parsePlan(textB);
+    fingerprint(pa);
+    fingerprint(pb);
+    return diffPlans(pa, pb);
+  });
+  const metrics = median(() => analyzePlan(a));
+  const hints = median(() => hintsFor(a));
+  const sum = parseA + parseB + fpA + fpB + diff;
+
+  const bytes = Buffer.byteLength(textA, "utf8");
+  const retained = retainedBytes(() => parsePlan(textA));
+  const diffRetained = retainedBytes(() => diffPlans(a, b));
+  totals.push({ label: input.label, nodes: a.nodeCount, pipeline, bytes, retained, diffRetained });
+  const cells = [parseA, parseB, fpA, fpB, diff, sum, pipeline, metrics, hints].map((v) => fmt(v)).join(" ");
+  console.log(`${input.label.padEnd(38)} ${String(a.nodeCount).padStart(5)} ${cells}`);
+  console.log(`${"".padEnd(38)} diff: ${d.counts.changed} changed of ${d.rows.length} rows; ${d.rows.find((r) => r.status === "changed")?.summary ?? "-"}`);
 }
-console.log(`\nmemory: heap retained by a parsed plan vs input size (target ≤ 10×):`);
+console.log(`(sum = parse a + parse b + fp a + fp b + diff medians; pipeline = median of the whole sequence run end to end; metrics and hints: plan a, informational)`);
+
+console.log(`\nparse a + parse b + fingerprint a + fingerprint b + diff (pipeline median) vs the ${TARGET_MS} ms target:`);
+for (const t of totals) {
+  console.log(`  ${t.label.padEnd(44)} ${fmt(t.pipeline)} ms  ${t.pipeline <= TARGET_MS ? "within" : "OVER"} target`);
+}
+console.log(`\nmemory: heap retained by a parsed plan vs input size (target ≤ ${MEMORY_TARGET}×):`);
 for (const t of totals) {
   const ratio = t.retained / t.bytes;
   console.log(
-    `  ${t.label.padEnd(44)} input ${(t.bytes / 1024).toFixed(0).padStart(6)} KiB, heap ${(t.retained / 1024).toFixed(0).padStart(6)} KiB = ${ratio.toFixed(2)}× ${ratio <= 10 ? "within" : "OVER"} target`,
+    `  ${t.label.padEnd(44)} input ${(t.bytes / 1024).toFixed(0).padStart(6)} KiB, heap ${(t.retained / 1024).toFixed(0).padStart(6)} KiB = ${ratio.toFixed(2)}× ${ratio <= MEMORY_TARGET ? "within" : "OVER"} target; a diff result retains ${(t.diffRetained / 1024).toFixed(0)} KiB`,
   );
 }
+
+// Inputs that must fail, and fail fast: these timings used to be assertions in unit tests.
+function failure(make: () => unknown): number {
+  const runs = 9;
+  return median(() => {
+    try {
+      make();
+    } catch {
+      return;
+    }
+    throw new Error("bench: expected the input to be refused");
+  }, runs, 2);
+}
+const huge = "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)\n".padEnd(10 * 1024 * 1024, "x");
+const deepText = "[".repeat(100_000) + "]".repeat(100_000);
+const deepValue: unknown = JSON.parse(deepText);
+const started = performance.now();
+try {
+  parsePlan(huge);
+} catch {
+  // expected
+}
+const firstRefusal = performance.now() - started;
+console.log(`\nrefusals (median of 9):`);
+console.log(`  10 MB paste (over the size limit)             ${fmt(failure(() => parsePlan(huge)))} ms (first call in the process: ${fmt(firstRefusal, 0)} ms)`);
+console.log(`  100k nested arrays, as text                   ${fmt(failure(() => parsePlan(deepText)))} ms`);
+console.log(`  100k nested arrays, already parsed            ${fmt(failure(() => parsePlan(deepValue)))} ms`);
