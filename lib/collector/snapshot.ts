@@ -1,0 +1,147 @@
+// Snapshots of pg_stat_statements with exact per-interval deltas (issue 4).
+//
+// pg_stat_statements counters are cumulative since each entry was created, so an interval is the
+// difference of two snapshots; every way that difference can lie is turned into a baseline restart
+// instead of a stored interval:
+// - a global reset (pg_stat_statements_info.stats_reset changed): every baseline restarts, no
+//   interval is stored this run;
+// - one entry reset or evicted and re-created: its counters went down, or (1.11+) its stats_since is
+//   after its baseline was taken; only that baseline restarts;
+// - an entry missing from the snapshot (evicted: dealloc): its baseline is dropped, so when it comes
+//   back it starts from its first snapshot again.
+// The read on the target happens before the repository transaction, which then writes everything
+// or nothing (one statement per kind of row, whatever the number of statements).
+import { intervalDelta, type IntervalDelta } from "../regression/interval-stats";
+import { pgssShape, readPgss, type PgssEntry, type PgssSnapshot } from "./snapshot-read";
+import {
+  deleteCounters,
+  insertIntervals,
+  loadBaselines,
+  lockTarget,
+  updateTargetSnapshotState,
+  upsertCounters,
+  upsertStatements,
+  type Baseline,
+  type CounterRow,
+  type IntervalRow,
+  type TargetSnapshotState,
+} from "./snapshot-store";
+import type { CollectContext, SnapshotResult } from "./types";
+
+/** What to do with one statement of the snapshot. */
+export type SnapshotDecision =
+  | { kind: "interval"; delta: IntervalDelta; windowStart: Date }
+  /** No call since the baseline: keep the baseline (and its capture time) as it is. */
+  | { kind: "idle" }
+  | { kind: "baseline"; cause: "first-sight" | "global-reset" | "counters-decreased" | "re-created"; detail: string[] };
+
+/** A global reset: stats_reset moved since the last snapshot (unknown before the first one). */
+export function isGlobalReset(previous: TargetSnapshotState, snapshot: PgssSnapshot): boolean {
+  return previous.statsResetAt !== null && snapshot.statsResetMs !== null && previous.statsResetAt.getTime() !== snapshot.statsResetMs;
+}
+
+export function decide(entry: PgssEntry, baseline: Baseline | undefined, globalReset: boolean): SnapshotDecision {
+  if (!baseline) return { kind: "baseline", cause: "first-sight", detail: [] };
+  if (globalReset) return { kind: "baseline", cause: "global-reset", detail: [] };
+  // stats_since (target clock) against the baseline's capture time (collector clock): an entry born
+  // after the baseline was taken cannot be continued, even when its counters happen to be higher.
+  // Clock skew or an entry born between the run's `now` and the read costs one interval at worst
+  // (a restart), never a wrong delta, unless the target's clock runs behind by more than the time
+  // between the eviction and the baseline. Storing stats_since in the baseline would make this an
+  // exact equality test (needs a StatementCounter column).
+  if (entry.statsSinceMs !== null && entry.statsSinceMs > baseline.capturedAt.getTime()) {
+    return { kind: "baseline", cause: "re-created", detail: [`stats_since ${new Date(entry.statsSinceMs).toISOString()}`] };
+  }
+  const delta = intervalDelta(baseline.counters, entry.counters);
+  if (delta.kind === "restart") return { kind: "baseline", cause: "counters-decreased", detail: delta.decreased };
+  if (delta.calls === 0n) return { kind: "idle" };
+  return { kind: "interval", delta, windowStart: baseline.capturedAt };
+}
+
+function intervalRow(statementId: bigint, windowStart: Date, d: IntervalDelta): IntervalRow {
+  return {
+    statementId,
+    windowStart,
+    calls: d.calls,
+    totalExecMs: d.totalExecMs,
+    // decide() only makes intervals with calls > 0, which always have a mean and a variance.
+    meanExecMs: d.meanExecMs ?? 0,
+    execVarianceMs2: d.execVarianceMs2 ?? 0,
+    totalPlanMs: d.totalPlanMs,
+    plans: d.plans,
+    rows: d.rows,
+    sharedHitBlocks: d.sharedHitBlocks,
+    sharedReadBlocks: d.sharedReadBlocks,
+    tempReadBlocks: d.tempReadBlocks,
+    tempWrittenBlocks: d.tempWrittenBlocks,
+  };
+}
+
+interface StoreOutcome {
+  intervals: number;
+  reset: boolean;
+  restartedBaselines: number;
+  vanished: number;
+  deallocRise: bigint | null;
+}
+
+async function store(ctx: CollectContext, snapshot: PgssSnapshot): Promise<StoreOutcome> {
+  const targetId = ctx.target.id;
+  return ctx.repo.$transaction(
+    async (tx) => {
+      const previous = await lockTarget(tx, targetId);
+      const reset = isGlobalReset(previous, snapshot);
+      const baselines = await loadBaselines(tx, targetId);
+      const decisions = snapshot.entries.map((entry) => decide(entry, baselines.get(entry.key), reset));
+
+      const stored = await upsertStatements(tx, targetId, ctx.now, snapshot.entries);
+      const idByKey = new Map(stored.map((s) => [s.key, s]));
+
+      const intervals: IntervalRow[] = [];
+      const counters: CounterRow[] = [];
+      let restartedBaselines = 0;
+      snapshot.entries.forEach((entry, i) => {
+        const decision = decisions[i]!;
+        const statement = idByKey.get(entry.key);
+        if (!statement) throw new Error(`statement ${entry.key} was not returned by the upsert`);
+        if (decision.kind === "idle") return;
+        counters.push({ statementId: statement.id, counters: entry.counters });
+        if (decision.kind === "interval") intervals.push(intervalRow(statement.id, decision.windowStart, decision.delta));
+        else if (decision.cause === "counters-decreased" || decision.cause === "re-created") restartedBaselines++;
+        // Known statement without a baseline: it vanished from pg_stat_statements (evicted) and is back.
+        else if (decision.cause === "first-sight" && !statement.inserted) restartedBaselines++;
+      });
+
+      const current = new Set(snapshot.entries.map((e) => e.key));
+      const vanished = [...baselines].filter(([key]) => !current.has(key)).map(([, b]) => b.statementId);
+
+      await insertIntervals(tx, targetId, ctx.now, intervals);
+      await upsertCounters(tx, ctx.now, counters);
+      await deleteCounters(tx, vanished);
+      await updateTargetSnapshotState(tx, targetId, ctx.now, {
+        statsResetAt: snapshot.statsResetMs === null ? null : new Date(snapshot.statsResetMs),
+        deallocCount: snapshot.dealloc,
+      });
+      const deallocRise = previous.deallocCount !== null && snapshot.dealloc !== null && !reset ? snapshot.dealloc - previous.deallocCount : null;
+      return { intervals: intervals.length, reset, restartedBaselines, vanished: vanished.length, deallocRise };
+    },
+    // The defaults (2 s wait, 5 s run) are for request handlers; a snapshot of thousands of
+    // statements on a busy repository may need longer, and a timeout rolls everything back anyway.
+    { maxWait: 30_000, timeout: 120_000 },
+  );
+}
+
+/** Reads pg_stat_statements once on ctx.client and stores intervals and baselines in one transaction. */
+export async function collectSnapshot(ctx: CollectContext): Promise<SnapshotResult> {
+  const shape = await pgssShape(ctx.client, ctx.target.capabilities);
+  const snapshot = await readPgss(ctx.client, shape);
+  const outcome = await store(ctx, snapshot);
+  const notes = [
+    outcome.reset ? "counters were reset: every baseline restarted, no interval stored" : null,
+    outcome.restartedBaselines > 0 ? `${outcome.restartedBaselines} baseline(s) restarted` : null,
+    outcome.vanished > 0 ? `${outcome.vanished} statement(s) left pg_stat_statements` : null,
+    outcome.deallocRise !== null && outcome.deallocRise > 0n ? `dealloc +${outcome.deallocRise}` : null,
+  ].filter((n): n is string => n !== null);
+  ctx.log(`snapshot: ${snapshot.entries.length} statements, ${outcome.intervals} intervals${notes.length ? `; ${notes.join("; ")}` : ""}`);
+  return { statements: snapshot.entries.length, intervals: outcome.intervals, reset: outcome.reset, restartedBaselines: outcome.restartedBaselines };
+}
