@@ -9,9 +9,11 @@ import { createPrisma, type PrismaClient } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
 import { fingerprint, parsePlan } from "@/lib/plan";
 import { captureAutoExplain } from "@/lib/collector/auto-explain";
+import { captureGenericPlans } from "@/lib/collector/generic-plans";
+import { recordPlan } from "@/lib/collector/plan-store";
 import type { CollectContext } from "@/lib/collector/types";
 import { availableBinaries, monitoredSettings, startCluster, type TestCluster } from "../support/clusters";
-import { databaseUrl, freshDatabase, testServers } from "../support/databases";
+import { databaseUrl, freshDatabase, testServers, withClient } from "../support/databases";
 
 const FORMATS = {
   jsonlog: { log_destination: "jsonlog" },
@@ -162,5 +164,115 @@ describe.each(cases)("auto_explain capture, PostgreSQL $major, $format", ({ form
     await rm(path.join(cluster.logDir, old.fileName));
     expect(await capture()).toEqual({ newPlans: 0, samples: 0, skippedLogEntries: 0 });
     expect((await repo.logCursor.findMany({ where: { targetId } })).map((c) => c.fileName)).not.toContain(old.fileName);
+  });
+});
+
+describe.each(testServers())("generic plans and the plan store, PostgreSQL $major", (server) => {
+  let targetUrl: string;
+  let otherUrl: string;
+  let repo: PrismaClient;
+  let client: pg.Client;
+  let targetId: bigint;
+  let dbOid: bigint;
+  const logs: string[] = [];
+  const ctx = (): CollectContext => ({ repo, target: { id: targetId, name: "generic", capabilities: null }, client, now: new Date(), log: (l) => logs.push(l) });
+  const statement = (queryText: string, dbId = dbOid) =>
+    repo.statement.create({ data: { targetId, queryId: BigInt(Math.floor(Math.random() * 1e15)), dbId, userId: 10n, queryText } }).then((s) => s.id);
+  const sideEffects = async () => Number((await client.query<{ n: string }>("select count(*) as n from side_effects")).rows[0]!.n);
+
+  beforeAll(async () => {
+    targetUrl = await freshDatabase(server, "generic_target");
+    otherUrl = await freshDatabase(server, "generic_other");
+    const repoUrl = await freshDatabase(server, "generic_repo");
+    await applyMigrations(repoUrl);
+    repo = createPrisma(repoUrl);
+    client = new pg.Client({ connectionString: targetUrl });
+    await client.connect();
+    await client.query(`
+      create table t (id int primary key, v text);
+      insert into t select g, 'v' || g from generate_series(1, 2000) g;
+      analyze t;
+      create table side_effects (x int);
+      -- VOLATILE and writing: if the statement were executed, side_effects would get a row.
+      create function bump(x int) returns int language plpgsql volatile as $$
+      begin insert into side_effects values (x); return x; end $$;`);
+    dbOid = BigInt((await client.query<{ oid: string }>("select oid::text as oid from pg_database where datname = current_database()")).rows[0]!.oid);
+    const u = new URL(targetUrl);
+    targetId = (await repo.target.create({ data: { name: "generic", host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), username: "postgres" } })).id;
+  });
+  afterAll(async () => {
+    await client?.end();
+    await repo?.$disconnect();
+  });
+
+  it("explains read-only statements without executing them; writes and other databases are skipped", async () => {
+    const byId = await statement("select * from t where id = $1");
+    const withBump = await statement("select bump($1), v from t where id > $2 order by id limit $3");
+    const write = await statement("delete from t where id = $1");
+    const forUpdate = await statement("select * from t where id = $1 for update");
+    const otherOid = BigInt((await client.query<{ oid: string }>("select oid::text as oid from pg_database where datname = $1", [new URL(otherUrl).pathname.slice(1)])).rows[0]!.oid);
+    const elsewhere = await statement("select count(*) from t2 where x = $1", otherOid);
+
+    const result = await captureGenericPlans(ctx());
+    expect(result).toEqual({ newPlans: 2, samples: 2, skippedLogEntries: 0, skippedStatements: 3 });
+    expect(await sideEffects()).toBe(0);
+    expect(await repo.plan.count({ where: { statementId: { in: [write, forUpdate, elsewhere] } } })).toBe(0);
+
+    const plan = await repo.plan.findFirstOrThrow({ where: { statementId: byId }, include: { samples: true } });
+    expect(plan).toMatchObject({ status: "Approved", source: "generic_explain" });
+    expect(JSON.stringify(plan.plan)).toMatch(/"Index Cond":\s*"\((t\.)?id = \$1\)"/);
+    expect(plan.samples).toMatchObject([{ source: "generic_explain", actualTotalMs: null, actualRows: null }]);
+    expect(plan.samples[0]!.estimatedTotalCost).toBeGreaterThan(0);
+    expect(await repo.plan.count({ where: { statementId: withBump } })).toBe(1);
+
+    // Statements with a plan are not explained again; the refused ones are counted again.
+    expect(await captureGenericPlans(ctx())).toEqual({ newPlans: 0, samples: 0, skippedLogEntries: 0, skippedStatements: 3 });
+  });
+
+  it("explains statements of another database through connectTo, and honours maxStatements", async () => {
+    await withClient(otherUrl, (c) => c.query("create table t2 (x int); create index on t2 (x);"));
+    const opened: string[] = [];
+    const connectTo = async (database: string) => {
+      opened.push(database);
+      const c = new pg.Client({ connectionString: databaseUrl(server.adminUrl, database) });
+      await c.connect();
+      return { client: c, release: () => c.end() };
+    };
+    const extra = await statement("select v from t where id between $1 and $2");
+    const first = await captureGenericPlans(ctx(), { maxStatements: 1, connectTo });
+    expect(first.newPlans).toBe(1);
+    const second = await captureGenericPlans(ctx(), { connectTo });
+    expect(second.newPlans).toBe(1);
+    // The most recently seen statement (here: the newest) comes first; the other database's one next.
+    expect(opened).toEqual([new URL(otherUrl).pathname.slice(1)]);
+    expect(await repo.plan.count({ where: { statementId: extra } })).toBe(1);
+    expect(await repo.plan.count({ where: { statement: { queryText: "select count(*) from t2 where x = $1" } } })).toBe(1);
+    expect(await sideEffects()).toBe(0);
+  });
+
+  it("first plan of a statement is Approved even when several first captures race", async () => {
+    const id = await statement("select 1");
+    const shapes = await Promise.all(
+      ["select 1", "select * from t", "select * from t where id = 1", "select count(*) from t", "select * from t order by v limit 1", "select v from t group by v"].map(
+        async (sql) => {
+          const json = (await client.query<{ "QUERY PLAN": unknown }>(`explain (format json) ${sql}`)).rows[0]!["QUERY PLAN"];
+          return { plan: parsePlan(json), planJson: json };
+        },
+      ),
+    );
+    const results = await Promise.all(
+      shapes.map((s) => repo.$transaction((tx) => recordPlan(tx, { statementId: id, ...s, source: "auto_explain", capturedAt: new Date() }))),
+    );
+    expect(results.filter((r) => r.status === "Approved")).toHaveLength(1);
+    expect(new Set(results.map((r) => r.fingerprint)).size).toBe(shapes.length);
+    const stored = await repo.plan.groupBy({ by: ["status"], where: { statementId: id }, _count: true });
+    expect(Object.fromEntries(stored.map((g) => [g.status, g._count]))).toEqual({ Approved: 1, Unapproved: shapes.length - 1 });
+    // The same shape again is not new; its last_seen_at moves forward only.
+    const later = new Date(Date.now() + 60_000);
+    const again = await repo.$transaction((tx) => recordPlan(tx, { statementId: id, ...shapes[0]!, source: "auto_explain", capturedAt: later }));
+    expect(again).toMatchObject({ isNew: false, status: null });
+    expect((await repo.plan.findUniqueOrThrow({ where: { id: again.planId } })).lastSeenAt.getTime()).toBe(later.getTime());
+    await repo.$transaction((tx) => recordPlan(tx, { statementId: id, ...shapes[0]!, source: "auto_explain", capturedAt: new Date(0) }));
+    expect((await repo.plan.findUniqueOrThrow({ where: { id: again.planId } })).lastSeenAt.getTime()).toBe(later.getTime());
   });
 });
