@@ -83,19 +83,17 @@ export function impliedRelationship(parentType: string, regularIndex: number): s
 /**
  * Nodes come in pre-order (each before its children), listed with their parent's index; returns
  * the root with ids = pre-order positions. Iterative: plans can be thousands of nodes deep-wide.
+ * The nodes are the parser's own fresh drafts: they are numbered and linked in place, not copied.
  */
 export function assemble(nodes: PlanNode[], parents: number[]): PlanNode {
-  const children: PlanNode[][] = nodes.map(() => []);
-  const done: PlanNode[] = new Array<PlanNode>(nodes.length);
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    const node = nodes[i];
-    if (!node) continue;
-    const finished = { ...node, id: i, children: (children[i] ?? []).reverse() };
-    done[i] = finished;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as PlanNode;
+    node.id = i;
+    node.children = [];
     const parent = parents[i] ?? -1;
-    if (parent >= 0) children[parent]?.push(finished);
+    if (parent >= 0) (nodes[parent] as PlanNode).children.push(node);
   }
-  const root = done[0];
+  const root = nodes[0];
   if (!root) throw new Error("assemble: no nodes");
   return root;
 }

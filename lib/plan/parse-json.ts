@@ -2,7 +2,7 @@
 // the wrong type is an error, never silently dropped, so a broken paste cannot become a plan.
 import { PlanParseError } from "./errors";
 import type { Actual, Buffers, Condition, IoTiming, Plan, PlanNode, Trigger, WorkerStats } from "./model";
-import { MAX_PLAN_DEPTH, assemble, emptyNode, planSummary } from "./node-draft";
+import { MAX_PLAN_DEPTH, assemble, planSummary } from "./node-draft";
 import type { RawBufferCounters, RawExplain, RawIoTimings, RawPlanNode } from "./raw-types";
 import { normalizeSubplanName } from "./text-node-line";
 
@@ -17,14 +17,32 @@ function fail(message: string, path: Path, locate: Locator): never {
   throw new PlanParseError(message, where?.line ?? null, where?.offset ?? null);
 }
 
+/**
+ * Where a value sits, built only when an error needs it: a node's path is its parent's plus a
+ * suffix, so reading a deep or wide tree does not copy a path array per node.
+ */
+class Where {
+  constructor(
+    private readonly parent: Where | null,
+    private readonly suffix: Path,
+  ) {}
+  path(): Path {
+    const parts: Path[] = [];
+    for (let w: Where | null = this; w !== null; w = w.parent) parts.push(w.suffix);
+    const out: Path = [];
+    for (let i = parts.length - 1; i >= 0; i--) out.push(...(parts[i] as Path));
+    return out;
+  }
+}
+
 class Reader {
   constructor(
     private readonly raw: Record<string, unknown>,
-    private readonly path: Path,
+    private readonly where: Where,
     private readonly locate: Locator,
   ) {}
   private bad(key: string, expected: string): never {
-    fail(`"${key}" should be ${expected}, found ${JSON.stringify(this.raw[key])?.slice(0, 40)}`, [...this.path, key], this.locate);
+    fail(`"${key}" should be ${expected}, found ${JSON.stringify(this.raw[key])?.slice(0, 40)}`, [...this.where.path(), key], this.locate);
   }
   num(key: string): number | null {
     const v = this.raw[key];
@@ -44,40 +62,66 @@ class Reader {
   strings(key: string): string[] {
     const v = this.raw[key];
     if (v === undefined || v === null) return [];
-    return Array.isArray(v) && v.every((s) => typeof s === "string") ? v : this.bad(key, "a list of texts");
+    if (Array.isArray(v)) {
+      let ok = true;
+      for (const s of v) if (typeof s !== "string") ok = false;
+      if (ok) return v as string[];
+    }
+    return this.bad(key, "a list of texts");
   }
 }
 
-const BUFFER_KEYS: Array<[keyof RawBufferCounters, keyof Buffers]> = [
-  ["Shared Hit Blocks", "sharedHitBlocks"],
-  ["Shared Read Blocks", "sharedReadBlocks"],
-  ["Shared Dirtied Blocks", "sharedDirtiedBlocks"],
-  ["Shared Written Blocks", "sharedWrittenBlocks"],
-  ["Local Hit Blocks", "localHitBlocks"],
-  ["Local Read Blocks", "localReadBlocks"],
-  ["Local Dirtied Blocks", "localDirtiedBlocks"],
-  ["Local Written Blocks", "localWrittenBlocks"],
-  ["Temp Read Blocks", "tempReadBlocks"],
-  ["Temp Written Blocks", "tempWrittenBlocks"],
+const BUFFER_KEYS: Array<keyof RawBufferCounters> = [
+  "Shared Hit Blocks", "Shared Read Blocks", "Shared Dirtied Blocks", "Shared Written Blocks", "Local Hit Blocks",
+  "Local Read Blocks", "Local Dirtied Blocks", "Local Written Blocks", "Temp Read Blocks", "Temp Written Blocks",
 ];
 
+// Key by key on purpose: this runs for every node (and worker) of 2,000-node plans.
 function readBuffers(r: Reader): Buffers | null {
-  const values = BUFFER_KEYS.map(([raw, field]) => [field, r.num(raw)] as const);
-  if (values.every(([, v]) => v === null)) return null;
-  return Object.fromEntries(values.map(([f, v]) => [f, v ?? 0])) as unknown as Buffers;
+  const sharedHitBlocks = r.num("Shared Hit Blocks");
+  const sharedReadBlocks = r.num("Shared Read Blocks");
+  const sharedDirtiedBlocks = r.num("Shared Dirtied Blocks");
+  const sharedWrittenBlocks = r.num("Shared Written Blocks");
+  const localHitBlocks = r.num("Local Hit Blocks");
+  const localReadBlocks = r.num("Local Read Blocks");
+  const localDirtiedBlocks = r.num("Local Dirtied Blocks");
+  const localWrittenBlocks = r.num("Local Written Blocks");
+  const tempReadBlocks = r.num("Temp Read Blocks");
+  const tempWrittenBlocks = r.num("Temp Written Blocks");
+  if (
+    sharedHitBlocks === null && sharedReadBlocks === null && sharedDirtiedBlocks === null && sharedWrittenBlocks === null &&
+    localHitBlocks === null && localReadBlocks === null && localDirtiedBlocks === null && localWrittenBlocks === null &&
+    tempReadBlocks === null && tempWrittenBlocks === null
+  ) {
+    return null;
+  }
+  return {
+    sharedHitBlocks: sharedHitBlocks ?? 0,
+    sharedReadBlocks: sharedReadBlocks ?? 0,
+    sharedDirtiedBlocks: sharedDirtiedBlocks ?? 0,
+    sharedWrittenBlocks: sharedWrittenBlocks ?? 0,
+    localHitBlocks: localHitBlocks ?? 0,
+    localReadBlocks: localReadBlocks ?? 0,
+    localDirtiedBlocks: localDirtiedBlocks ?? 0,
+    localWrittenBlocks: localWrittenBlocks ?? 0,
+    tempReadBlocks: tempReadBlocks ?? 0,
+    tempWrittenBlocks: tempWrittenBlocks ?? 0,
+  };
 }
 
 function readIoTiming(r: Reader): IoTiming | null {
-  const key = (k: keyof RawIoTimings) => r.num(k);
-  const old = [key("I/O Read Time"), key("I/O Write Time")];
-  const split = [key("Shared I/O Read Time"), key("Local I/O Read Time"), key("Shared I/O Write Time"), key("Local I/O Write Time")];
-  if ([...old, ...split].every((v) => v === null)) return null;
-  const sum = (...v: Array<number | null>) => v.reduce<number>((a, b) => a + (b ?? 0), 0);
+  const read = r.num("I/O Read Time");
+  const write = r.num("I/O Write Time");
+  const sharedRead = r.num("Shared I/O Read Time");
+  const localRead = r.num("Local I/O Read Time");
+  const sharedWrite = r.num("Shared I/O Write Time");
+  const localWrite = r.num("Local I/O Write Time");
+  if (read === null && write === null && sharedRead === null && localRead === null && sharedWrite === null && localWrite === null) return null;
   return {
-    readMs: old[0] ?? sum(split[0] ?? null, split[1] ?? null),
-    writeMs: old[1] ?? sum(split[2] ?? null, split[3] ?? null),
-    tempReadMs: key("Temp I/O Read Time"),
-    tempWriteMs: key("Temp I/O Write Time"),
+    readMs: read !== null ? read : 0 + (sharedRead ?? 0) + (localRead ?? 0),
+    writeMs: write !== null ? write : 0 + (sharedWrite ?? 0) + (localWrite ?? 0),
+    tempReadMs: r.num("Temp I/O Read Time"),
+    tempWriteMs: r.num("Temp I/O Write Time"),
   };
 }
 
@@ -104,7 +148,7 @@ const CONDITIONS: Record<string, Condition["kind"]> = {
 
 /** Keys the model names; everything else scalar goes to `extra` under EXPLAIN's own name. */
 const MODELLED = new Set<string>([
-  ...Object.keys(CONDITIONS), ...BUFFER_KEYS.map(([k]) => k), "Node Type", "Parent Relationship", "Subplan Name",
+  ...Object.keys(CONDITIONS), ...BUFFER_KEYS, "Node Type", "Parent Relationship", "Subplan Name",
   "Relation Name", "Schema", "Alias", "Index Name", "CTE Name", "Function Name", "Join Type", "Strategy", "Partial Mode",
   "Operation", "Command", "Scan Direction", "Parallel Aware", "Startup Cost", "Total Cost", "Plan Rows", "Plan Width",
   "Actual Startup Time", "Actual Total Time", "Actual Rows", "Actual Loops", "Workers Planned", "Workers Launched",
@@ -115,10 +159,11 @@ const MODELLED = new Set<string>([
   "Peak Memory Usage", "Output", "Plans",
 ]);
 
-function extras(raw: Record<string, unknown>): Record<string, string | number | boolean> {
+function extras(raw: Record<string, unknown>, keys: string[]): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(raw)) {
+  for (const k of keys) {
     if (MODELLED.has(k)) continue;
+    const v = raw[k];
     if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
     else if (Array.isArray(v) && v.every((s) => typeof s === "string")) out[k] = v.join(", ");
     else if (v !== null && v !== undefined) out[k] = JSON.stringify(v);
@@ -126,77 +171,117 @@ function extras(raw: Record<string, unknown>): Record<string, string | number | 
   return out;
 }
 
-function readWorkers(raw: unknown, path: Path, locate: Locator): WorkerStats[] {
+function readWorkers(raw: unknown, node: Where, locate: Locator): WorkerStats[] {
   if (raw === undefined) return [];
-  if (!Array.isArray(raw)) fail(`"Workers" should be a list`, path, locate);
+  const where = new Where(node, ["Workers"]);
+  if (!Array.isArray(raw)) fail(`"Workers" should be a list`, where.path(), locate);
   return raw.map((w: unknown, i) => {
-    if (!isRecord(w)) fail(`A worker should be an object`, [...path, i], locate);
-    const r = new Reader(w, [...path, i], locate);
+    if (!isRecord(w)) fail(`A worker should be an object`, [...where.path(), i], locate);
+    const r = new Reader(w, new Where(where, [i]), locate);
     return { workerNumber: r.num("Worker Number") ?? i, actual: readActual(r), buffers: readBuffers(r) };
   });
 }
 
-function readNode(raw: Record<string, unknown>, path: Path, locate: Locator): PlanNode {
-  const r = new Reader(raw, path, locate);
+function readNode(raw: Record<string, unknown>, where: Where, locate: Locator): PlanNode {
+  const r = new Reader(raw, where, locate);
   const nodeType = r.str("Node Type");
-  if (!nodeType) fail(`A plan node has no "Node Type"`, path, locate);
+  if (!nodeType) fail(`A plan node has no "Node Type"`, where.path(), locate);
   const startupCost = r.num("Startup Cost");
   const totalCost = r.num("Total Cost");
   const actual = readActual(r);
   const subplanName = r.str("Subplan Name");
+  const keys = Object.keys(raw);
   const conditions: Condition[] = [];
-  for (const key of Object.keys(raw)) {
+  for (const key of keys) {
     const kind = CONDITIONS[key];
-    const expression = kind ? r.str(key) : null;
-    if (kind && expression !== null) conditions.push({ kind, expression });
+    if (kind === undefined) continue;
+    const expression = r.str(key);
+    if (expression !== null) conditions.push({ kind, expression });
   }
   // Grouping sets print their keys per set instead of one "Group Key".
   const groupKey = raw["Group Key"] !== undefined ? r.strings("Group Key") : groupingSetKeys(raw["Grouping Sets"]);
+  // Read in the order errors should be reported; the node's keys are in emptyNode()'s order.
+  const parentRelationship = r.str("Parent Relationship");
+  const relationName = r.str("Relation Name");
+  const schema = r.str("Schema");
+  const alias = r.str("Alias");
+  const indexName = r.str("Index Name");
+  const cteName = r.str("CTE Name");
+  const functionName = r.str("Function Name");
+  const joinType = r.str("Join Type");
+  const strategy = r.str("Strategy");
+  const partialMode = r.str("Partial Mode");
+  const operation = r.str("Operation");
+  const command = r.str("Command");
+  const scanDirection = r.str("Scan Direction");
+  const parallelAware = r.bool("Parallel Aware") ?? false;
+  const estimate =
+    startupCost !== null && totalCost !== null
+      ? { startupCost, totalCost, rows: r.num("Plan Rows") ?? 0, widthBytes: r.num("Plan Width") ?? 0 }
+      : null;
+  const workersPlanned = r.num("Workers Planned");
+  const workersLaunched = r.num("Workers Launched");
+  const workers = readWorkers(raw["Workers"], where, locate);
+  const buffers = readBuffers(r);
+  const ioTiming = readIoTiming(r);
+  const rowsRemovedByFilter = r.num("Rows Removed by Filter");
+  const rowsRemovedByJoinFilter = r.num("Rows Removed by Join Filter");
+  const rowsRemovedByIndexRecheck = r.num("Rows Removed by Index Recheck");
+  const heapFetches = r.num("Heap Fetches");
+  const indexSearches = r.num("Index Searches");
+  const disabled = r.bool("Disabled") ?? false;
+  const sortKey = r.strings("Sort Key");
+  const sortMethod = r.str("Sort Method");
+  const sortSpaceUsedKb = r.num("Sort Space Used");
+  const sortSpaceType = r.str("Sort Space Type");
+  const hashBuckets = r.num("Hash Buckets");
+  const hashBatches = r.num("Hash Batches");
+  const peakMemoryUsageKb = r.num("Peak Memory Usage");
+  const output = r.strings("Output");
   return {
-    ...emptyNode(nodeType),
-    parentRelationship: r.str("Parent Relationship"),
+    id: -1,
+    nodeType,
+    parentRelationship,
     subplanName: subplanName === null ? null : normalizeSubplanName(subplanName),
-    relationName: r.str("Relation Name"),
-    schema: r.str("Schema"),
-    alias: r.str("Alias"),
-    indexName: r.str("Index Name"),
-    cteName: r.str("CTE Name"),
-    functionName: r.str("Function Name"),
-    joinType: r.str("Join Type"),
-    strategy: r.str("Strategy"),
-    partialMode: r.str("Partial Mode"),
-    operation: r.str("Operation"),
-    command: r.str("Command"),
-    scanDirection: r.str("Scan Direction"),
-    parallelAware: r.bool("Parallel Aware") ?? false,
-    estimate:
-      startupCost !== null && totalCost !== null
-        ? { startupCost, totalCost, rows: r.num("Plan Rows") ?? 0, widthBytes: r.num("Plan Width") ?? 0 }
-        : null,
+    relationName,
+    schema,
+    alias,
+    indexName,
+    cteName,
+    functionName,
+    joinType,
+    strategy,
+    partialMode,
+    operation,
+    command,
+    scanDirection,
+    parallelAware,
+    estimate,
     actual: actual && actual.loops > 0 ? actual : null,
     neverExecuted: actual !== null && actual.loops === 0,
-    workersPlanned: r.num("Workers Planned"),
-    workersLaunched: r.num("Workers Launched"),
-    workers: readWorkers(raw["Workers"], [...path, "Workers"], locate),
-    buffers: readBuffers(r),
-    ioTiming: readIoTiming(r),
+    workersPlanned,
+    workersLaunched,
+    workers,
+    buffers,
+    ioTiming,
     conditions,
-    rowsRemovedByFilter: r.num("Rows Removed by Filter"),
-    rowsRemovedByJoinFilter: r.num("Rows Removed by Join Filter"),
-    rowsRemovedByIndexRecheck: r.num("Rows Removed by Index Recheck"),
-    heapFetches: r.num("Heap Fetches"),
-    indexSearches: r.num("Index Searches"),
-    disabled: r.bool("Disabled") ?? false,
-    sortKey: r.strings("Sort Key"),
-    sortMethod: r.str("Sort Method"),
-    sortSpaceUsedKb: r.num("Sort Space Used"),
-    sortSpaceType: r.str("Sort Space Type"),
+    rowsRemovedByFilter,
+    rowsRemovedByJoinFilter,
+    rowsRemovedByIndexRecheck,
+    heapFetches,
+    indexSearches,
+    disabled,
+    sortKey,
+    sortMethod,
+    sortSpaceUsedKb,
+    sortSpaceType,
     groupKey,
-    hashBuckets: r.num("Hash Buckets"),
-    hashBatches: r.num("Hash Batches"),
-    peakMemoryUsageKb: r.num("Peak Memory Usage"),
-    output: r.strings("Output"),
-    extra: extras(raw),
+    hashBuckets,
+    hashBatches,
+    peakMemoryUsageKb,
+    output,
+    extra: extras(raw, keys),
+    children: [],
   };
 }
 
@@ -214,23 +299,23 @@ function groupingSetKeys(sets: unknown): string[] {
 }
 
 /** Walks "Plans" depth-first without recursion, so a hostile 100k-deep input cannot blow the stack. */
-function readTree(rawRoot: Record<string, unknown>, rootPath: Path, locate: Locator): { root: PlanNode; nodes: PlanNode[] } {
+function readTree(rawRoot: Record<string, unknown>, rootWhere: Where, locate: Locator): { root: PlanNode; nodes: PlanNode[] } {
   const nodes: PlanNode[] = [];
   const parents: number[] = [];
-  const stack: Array<{ raw: unknown; path: Path; parent: number; depth: number }> = [{ raw: rawRoot, path: rootPath, parent: -1, depth: 0 }];
+  const stack: Array<{ raw: unknown; where: Where; parent: number; depth: number }> = [{ raw: rawRoot, where: rootWhere, parent: -1, depth: 0 }];
   while (stack.length) {
     const item = stack.pop();
     if (!item) break;
-    if (!isRecord(item.raw)) fail("A plan node should be an object", item.path, locate);
-    if (item.depth > MAX_PLAN_DEPTH) fail(`The plan is nested deeper than ${MAX_PLAN_DEPTH} levels`, item.path, locate);
+    if (!isRecord(item.raw)) fail("A plan node should be an object", item.where.path(), locate);
+    if (item.depth > MAX_PLAN_DEPTH) fail(`The plan is nested deeper than ${MAX_PLAN_DEPTH} levels`, item.where.path(), locate);
     const index = nodes.length;
-    nodes.push(readNode(item.raw, item.path, locate));
+    nodes.push(readNode(item.raw, item.where, locate));
     parents.push(item.parent);
     const plans = item.raw["Plans"];
     if (plans === undefined) continue;
-    if (!Array.isArray(plans)) fail(`"Plans" should be a list of plan nodes`, [...item.path, "Plans"], locate);
+    if (!Array.isArray(plans)) fail(`"Plans" should be a list of plan nodes`, [...item.where.path(), "Plans"], locate);
     for (let i = plans.length - 1; i >= 0; i--) {
-      stack.push({ raw: plans[i], path: [...item.path, "Plans", i], parent: index, depth: item.depth + 1 });
+      stack.push({ raw: plans[i], where: new Where(item.where, ["Plans", i]), parent: index, depth: item.depth + 1 });
     }
   }
   return { root: assemble(nodes, parents), nodes };
@@ -241,7 +326,7 @@ function readTriggers(raw: unknown, path: Path, locate: Locator): Trigger[] {
   if (!Array.isArray(raw)) fail(`"Triggers" should be a list`, path, locate);
   return raw.map((t: unknown, i) => {
     if (!isRecord(t)) fail("A trigger should be an object", [...path, i], locate);
-    const r = new Reader(t, [...path, i], locate);
+    const r = new Reader(t, new Where(null, [...path, i]), locate);
     // Text EXPLAIN names a constraint's trigger by its constraint only: use that name in both.
     const name = r.str("Constraint Name") ?? r.str("Trigger Name") ?? "";
     return { name, relationName: r.str("Relation"), timeMs: r.num("Time"), calls: r.num("Calls") };
@@ -261,8 +346,9 @@ function readSettings(raw: unknown, path: Path, locate: Locator): Record<string,
 export function readExplain(raw: RawExplain & Record<string, unknown>, path: Path, locate: Locator, queryId: string | null): Plan {
   const plan = raw.Plan;
   if (!isRecord(plan)) fail(`"Plan" should be a plan node object`, [...path, "Plan"], locate);
-  const { root, nodes } = readTree(plan, [...path, "Plan"], locate);
-  const r = new Reader(raw, path, locate);
+  const where = new Where(null, path);
+  const { root, nodes } = readTree(plan, new Where(where, ["Plan"]), locate);
+  const r = new Reader(raw, where, locate);
   const planning = raw.Planning;
   const rawId = raw["Query Identifier"];
   return {
@@ -271,7 +357,7 @@ export function readExplain(raw: RawExplain & Record<string, unknown>, path: Pat
     ...planSummary(root, nodes),
     planningTimeMs: r.num("Planning Time"),
     executionTimeMs: r.num("Execution Time"),
-    planningBuffers: isRecord(planning) ? readBuffers(new Reader(planning, [...path, "Planning"], locate)) : null,
+    planningBuffers: isRecord(planning) ? readBuffers(new Reader(planning, new Where(where, ["Planning"]), locate)) : null,
     settings: readSettings(raw.Settings, [...path, "Settings"], locate),
     triggers: readTriggers(raw.Triggers, [...path, "Triggers"], locate),
     queryText: r.str("Query Text"),

@@ -63,8 +63,18 @@ function fromValue(value: unknown, locate: Locator, text: string | null, duratio
   }
   const { raw, path } = findExplain(value, locate);
   // Query identifiers are 64-bit: read them from the text before JSON numbers round them.
-  const queryId = text === null ? null : (/"Query Identifier":\s*"?(-?\d+)/.exec(text)?.[1] ?? null);
+  const queryId = text === null ? null : queryIdFromText(text);
   return withDuration(readExplain(raw, path, locate, queryId), durationMs);
+}
+
+const QUERY_ID = /"Query Identifier":\s*"?(-?\d+)/g;
+
+/** The first "Query Identifier" in the text; the regex runs only from the first occurrence of the key. */
+function queryIdFromText(text: string): string | null {
+  const at = text.indexOf('"Query Identifier"');
+  if (at < 0) return null;
+  QUERY_ID.lastIndex = at;
+  return QUERY_ID.exec(text)?.[1] ?? null;
 }
 
 const withDuration = (plan: Plan, durationMs: number | null): Plan => (durationMs === null ? plan : { ...plan, durationMs });
