@@ -9,9 +9,10 @@ import { migrateCommand } from "./commands/migrate";
 import { statusCommand } from "./commands/status";
 import { targetCommand } from "./commands/target";
 import { explainCommand } from "./commands/explain";
+import { plansCommand } from "./commands/plans";
 import type { Command, CommandContext } from "./commands/types";
 
-const commands: Command[] = [statusCommand, migrateCommand, targetCommand, explainCommand];
+const commands: Command[] = [statusCommand, migrateCommand, targetCommand, explainCommand, plansCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
