@@ -1,6 +1,9 @@
 // On-demand EXPLAIN ANALYZE against real PostgreSQL 18 and 15 targets: bound values stay data,
 // writes are refused or rolled back, hidden writes fail inside READ ONLY, timeouts hold, the plan
 // is stored, and the route refuses a request without identity before touching anything.
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/lib/auth/authorize";
@@ -17,6 +20,22 @@ vi.mock("@/lib/auth/authorize", async (original) => {
   const mod = await original<typeof import("@/lib/auth/authorize")>();
   return { ...mod, actorFromRequest: async () => identity.actor };
 });
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** Runs the planwatch CLI like a user does. */
+async function cli(args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["--conditions=react-server", "cli/planwatch.ts", ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
 
 const SETUP = `
   create extension pg_stat_statements;
@@ -134,6 +153,28 @@ describe.each(testServers())("PostgreSQL $major", (server) => {
     const result = await explainStatement(repo, statementId, { params: ["10", "5"] }, connect);
     expect(result?.plan.root.actual?.rows).toBe(5);
     expect(await explainStatement(repo, 987654321n, { params: [] }, connect)).toBeNull();
+  });
+
+  it("planwatch explain ID --param … runs it on the target and stores the plan", async () => {
+    const env = { DATABASE_URL: repoUrl, PLANWATCH_SECRET: process.env.PLANWATCH_SECRET ?? "" };
+    const statementId = await statement("select v from t where id = $1 and v <> $2");
+    const ok = await cli(["explain", statementId.toString(), "--param", "9", "--param", "'); drop table t; --", "--json"], env);
+    expect(ok.stderr).not.toMatch(/planwatch:.*(error|failed)/i);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ statementId: statementId.toString(), isNew: true, status: "Approved" });
+    expect(await rowCount()).toBe(100);
+
+    const writer = await statement("update t set v = $1 where id = $2");
+    const refused = await cli(["explain", writer.toString(), "--param", "x", "--param", "1"], env);
+    expect(refused, refused.stdout + refused.stderr).toMatchObject({ code: 1 });
+    expect(refused.stderr).toMatch(/refused: the statement may write/);
+    const allowed = await cli(["explain", writer.toString(), "--param", "x", "--param", "1", "--allow-writes"], env);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/rolled back/);
+    expect((await withClient(targetUrl, (c) => c.query("select v from t where id = 1"))).rows[0]).toEqual({ v: "v1" });
+    const missing = await cli(["explain", "987654321"], env);
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.stderr).toMatch(/there is no statement 987654321/);
   });
 
   describe("POST /api/statements/[id]/explain", () => {
