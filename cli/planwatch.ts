@@ -10,9 +10,10 @@ import { statusCommand } from "./commands/status";
 import { targetCommand } from "./commands/target";
 import { explainCommand } from "./commands/explain";
 import { plansCommand } from "./commands/plans";
+import { regressionsCommand } from "./commands/regressions";
 import type { Command, CommandContext } from "./commands/types";
 
-const commands: Command[] = [statusCommand, migrateCommand, targetCommand, explainCommand, plansCommand];
+const commands: Command[] = [statusCommand, migrateCommand, targetCommand, explainCommand, plansCommand, regressionsCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
