@@ -31,6 +31,17 @@ const FRAME_ONLY = /^[\s\-+=─━═┌┐└┘├┤┬┴┼╔╗╚╝╠�
 const ROW_COUNT = /^\s*\(\d+ [\p{L}]+\)\s*$/u;
 const LOG_PLAN = /^(?:.*?\b(?:LOG|INFO|NOTICE|DEBUG\d?|WARNING):\s+)?duration: (\d+(?:\.\d+)?) ms\s+plan:\s?(.*)$/;
 const LOG_PREFIX = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/;
+const FRAME_LEAD = new RegExp(`^\\s*[${BORDER}] ?`);
+const FRAME_TAIL = new RegExp(` ?[${BORDER}]\\s*$`);
+const QUERY_PLAN = /^\s*QUERY PLAN\s*$/;
+/** The one character before a trailing "+" (after trimEnd, which drops exactly what regex \s matches). */
+const SPACE = /\s/;
+
+/** `/\s\+\s*$/.test(text)`, without trying every position of the line. */
+function endsWithPlusMark(text: string): boolean {
+  const t = text.trimEnd();
+  return t.length >= 2 && t.charCodeAt(t.length - 1) === 0x2b && SPACE.test(t.charAt(t.length - 2));
+}
 
 export function splitLines(source: string): CleanLine[] {
   const lines: CleanLine[] = [];
@@ -91,7 +102,8 @@ function unquote(lines: CleanLine[]): CleanLine[] {
 
 /** The plan part of an auto_explain log entry ("… LOG:  duration: 12.3 ms  plan:" + tab-indented lines). */
 function fromLogEntry(lines: CleanLine[]): { lines: CleanLine[]; durationMs: number | null } {
-  const index = lines.findIndex((l) => LOG_PLAN.test(l.text));
+  // "duration: " is a literal part of LOG_PLAN: lines without it are skipped without running the regex.
+  const index = lines.findIndex((l) => l.text.includes("duration: ") && LOG_PLAN.test(l.text));
   const header = lines[index];
   if (!header) return { lines, durationMs: null };
   const m = LOG_PLAN.exec(header.text);
@@ -108,13 +120,15 @@ function fromLogEntry(lines: CleanLine[]): { lines: CleanLine[]; durationMs: num
 /** psql's aligned output: frames, "QUERY PLAN" header, "(N rows)" footer, wrap marks and "+" marks. */
 function fromPsql(lines: CleanLine[]): CleanLine[] {
   const framed = lines.map((l) => {
-    const lead = new RegExp(`^\\s*[${BORDER}] ?`).exec(l.text);
-    const tail = new RegExp(` ?[${BORDER}]\\s*$`).exec(l.text);
-    if (!lead || !tail || tail.index < lead[0].length) return l;
+    const lead = FRAME_LEAD.exec(l.text);
+    if (!lead) return l;
+    const tail = FRAME_TAIL.exec(l.text);
+    if (!tail || tail.index < lead[0].length) return l;
     return dropStart(dropEnd(l, l.text.length - tail.index), lead[0].length);
   });
-  const hasHeader = framed.some((l) => /^\s*QUERY PLAN\s*$/.test(l.text));
-  let kept = framed.filter((l) => !/^\s*QUERY PLAN\s*$/.test(l.text) && !ROW_COUNT.test(l.text));
+  const isHeader = (l: CleanLine) => l.text.includes("QUERY PLAN") && QUERY_PLAN.test(l.text);
+  const hasHeader = framed.some(isHeader);
+  let kept = framed.filter((l) => !isHeader(l) && !ROW_COUNT.test(l.text));
   kept = kept.filter((l) => !(FRAME_ONLY.test(l.text) && /[-─━═]{3}/.test(l.text)));
 
   // \pset format wrapped: a cut line ends with "." and its continuation starts with ".".
@@ -130,7 +144,11 @@ function fromPsql(lines: CleanLine[]): CleanLine[] {
   }
   // A multi-line cell (JSON, or a whole plan in one value) marks each line but the last with "+".
   const filled = nonEmpty(kept);
-  const plus = filled.slice(0, -1).filter((l) => /\s\+\s*$/.test(l.text) || /^\s*\+$/.test(l.text)).length;
+  let plus = 0;
+  for (let i = 0; i < filled.length - 1; i++) {
+    const text = (filled[i] as CleanLine).text;
+    if (endsWithPlusMark(text) || /^\s*\+$/.test(text)) plus++;
+  }
   if (filled.length > 1 && plus >= (filled.length - 1) / 2) {
     kept = kept.map((l) => {
       const m = /\s*\+\s*$/.exec(l.text);
@@ -148,7 +166,8 @@ function joinWrapped(lines: CleanLine[]): CleanLine[] {
   const out: CleanLine[] = [];
   // A terminal cuts lines at its width: only a line about as long as the longest can be cut, so
   // junk after a short line stays a line of its own (and fails to parse) instead of being glued.
-  const width = Math.max(0, ...lines.map((l) => l.text.trimEnd().length));
+  let width = 0;
+  for (const l of lines) width = Math.max(width, l.text.trimEnd().length);
   const costs = lines.some((l) => l.text.includes("(cost="));
   const wasCut = (l: CleanLine | undefined): l is CleanLine => l !== undefined && l.text.trimEnd().length >= width - 10;
   let rootIndent: number | null = null;

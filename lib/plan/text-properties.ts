@@ -74,15 +74,20 @@ const BUFFER_FIELDS: Record<string, keyof Buffers> = {
   "temp written": "tempWrittenBlocks",
 };
 
+const BUFFER_SEGMENT = /^\s*(shared|local|temp)\s+(.*)$/;
+const BUFFER_COUNT = /(\w+)=(\d+)/g;
+
 /** "shared hit=1 read=2, local written=3, temp read=4 written=5" — text omits zeros. */
 export function parseBuffers(value: string): Buffers {
   const out = zeroBuffers();
   for (const segment of value.split(",")) {
-    const m = /^\s*(shared|local|temp)\s+(.*)$/.exec(segment);
+    const m = BUFFER_SEGMENT.exec(segment);
     if (!m) continue;
-    for (const [, key, n] of (m[2] ?? "").matchAll(/(\w+)=(\d+)/g)) {
-      const field = BUFFER_FIELDS[`${m[1]} ${key}`];
-      if (field) out[field] = Number(n);
+    const counts = m[2] ?? "";
+    BUFFER_COUNT.lastIndex = 0;
+    for (let c = BUFFER_COUNT.exec(counts); c !== null; c = BUFFER_COUNT.exec(counts)) {
+      const field = BUFFER_FIELDS[`${m[1]} ${c[1]}`];
+      if (field) out[field] = Number(c[2]);
     }
   }
   return out;
@@ -118,85 +123,119 @@ function walExtras(value: string): Record<string, number> {
 /** "exact=770 lossy=2" or "1024 (originally 512)". */
 const originally = (v: string) => /^(\d+)(?: \(originally (\d+)\))?$/.exec(v);
 
-/** Applies one "Key: value" pair to a node; returns the updated node. */
+/** Adds extra keys to a draft node, as `{ ...node.extra, ...entries }` would. */
+function addExtra(node: PlanNode, entries: Record<string, string | number | boolean>): PlanNode {
+  Object.assign(node.extra, entries);
+  return node;
+}
+
+/**
+ * Applies one "Key: value" pair to a node draft, in place (the parser's own fresh node: copying all
+ * its fields per property line made big plans slow); returns the same node.
+ */
 export function applyPair(node: PlanNode, key: string, value: string): PlanNode {
   const kind = CONDITIONS[key];
-  if (kind) return { ...node, conditions: [...node.conditions, { kind, expression: value }] };
+  if (kind) {
+    node.conditions.push({ kind, expression: value });
+    return node;
+  }
   const n = Number(value);
-  const extra = (entries: Record<string, string | number | boolean>) => ({ ...node, extra: { ...node.extra, ...entries } });
   switch (key) {
     case "Rows Removed by Filter":
-      return { ...node, rowsRemovedByFilter: n };
+      node.rowsRemovedByFilter = n;
+      return node;
     case "Rows Removed by Join Filter":
-      return { ...node, rowsRemovedByJoinFilter: n };
+      node.rowsRemovedByJoinFilter = n;
+      return node;
     case "Rows Removed by Index Recheck":
-      return { ...node, rowsRemovedByIndexRecheck: n };
+      node.rowsRemovedByIndexRecheck = n;
+      return node;
     case "Heap Fetches":
-      return { ...node, heapFetches: n };
+      node.heapFetches = n;
+      return node;
     case "Index Searches":
-      return { ...node, indexSearches: n };
+      node.indexSearches = n;
+      return node;
     case "Workers Planned":
-      return { ...node, workersPlanned: n };
+      node.workersPlanned = n;
+      return node;
     case "Workers Launched":
-      return { ...node, workersLaunched: n };
+      node.workersLaunched = n;
+      return node;
     case "Disabled":
-      return { ...node, disabled: value === "true" };
+      node.disabled = value === "true";
+      return node;
     case "Sort Key":
-      return { ...node, sortKey: splitList(value) };
+      node.sortKey = splitList(value);
+      return node;
     case "Group Key":
     case "Hash Key": {
       // Grouping sets print one line per set; "()" is the empty set (grand total).
       const keys = splitList(value).filter((k) => k !== "()" && !node.groupKey.includes(k));
-      return { ...node, groupKey: [...node.groupKey, ...keys] };
+      node.groupKey = [...node.groupKey, ...keys];
+      return node;
     }
     case "Tuples": {
       // MERGE: "Tuples: inserted=1 updated=2 deleted=0 skipped=3" (zeros left out).
       const counts = Object.fromEntries([...value.matchAll(/(\w+)=(\d+)/g)].map(([, k, v]) => [k, Number(v)]));
       const names = ["inserted", "updated", "deleted", "skipped"] as const;
-      return extra(Object.fromEntries(names.map((k) => [`Tuples ${k[0]?.toUpperCase()}${k.slice(1)}`, counts[k] ?? 0])));
+      return addExtra(node, Object.fromEntries(names.map((k) => [`Tuples ${k[0]?.toUpperCase()}${k.slice(1)}`, counts[k] ?? 0])));
     }
     case "Output":
-      return { ...node, output: splitList(value) };
+      node.output = splitList(value);
+      return node;
     case "Sort Method":
-      return { ...node, sortMethod: value };
+      node.sortMethod = value;
+      return node;
     case "Memory":
     case "Disk":
-      return { ...node, sortSpaceType: key, sortSpaceUsedKb: kb(value) };
+      node.sortSpaceType = key;
+      node.sortSpaceUsedKb = kb(value);
+      return node;
     case "Memory Usage":
-      return { ...node, peakMemoryUsageKb: kb(value) };
+      node.peakMemoryUsageKb = kb(value);
+      return node;
     case "Buffers":
-      return { ...node, buffers: parseBuffers(value) };
+      node.buffers = parseBuffers(value);
+      return node;
     case "I/O Timings":
-      return { ...node, ioTiming: parseIoTimings(value) };
+      node.ioTiming = parseIoTimings(value);
+      return node;
     case "WAL":
-      return extra(walExtras(value));
+      return addExtra(node, walExtras(value));
     case "Buckets": {
       const m = originally(value);
-      return { ...node, hashBuckets: Number(m?.[1]), extra: { ...node.extra, "Original Hash Buckets": Number(m?.[2] ?? m?.[1]) } };
+      node.hashBuckets = Number(m?.[1]);
+      node.extra["Original Hash Buckets"] = Number(m?.[2] ?? m?.[1]);
+      return node;
     }
     case "Batches": {
       const m = originally(value);
       // A Hash node's batches; HashAggregate prints "Batches" too, as JSON's "HashAgg Batches".
-      if (node.nodeType === "Hash") return { ...node, hashBatches: Number(m?.[1]), extra: { ...node.extra, "Original Hash Batches": Number(m?.[2] ?? m?.[1]) } };
-      return extra({ "HashAgg Batches": n });
+      if (node.nodeType === "Hash") {
+        node.hashBatches = Number(m?.[1]);
+        node.extra["Original Hash Batches"] = Number(m?.[2] ?? m?.[1]);
+        return node;
+      }
+      return addExtra(node, { "HashAgg Batches": n });
     }
     case "Disk Usage":
-      return extra({ "Disk Usage": kb(value) ?? value });
+      return addExtra(node, { "Disk Usage": kb(value) ?? value });
     case "Heap Blocks": {
       const m = Object.fromEntries([...value.matchAll(/(\w+)=(\d+)/g)].map(([, k, v]) => [k, Number(v)]));
-      return extra({ "Exact Heap Blocks": m.exact ?? 0, "Lossy Heap Blocks": m.lossy ?? 0 });
+      return addExtra(node, { "Exact Heap Blocks": m.exact ?? 0, "Lossy Heap Blocks": m.lossy ?? 0 });
     }
     case "Hits":
     case "Misses":
     case "Evictions":
     case "Overflows":
-      return extra({ [`Cache ${key}`]: n });
+      return addExtra(node, { [`Cache ${key}`]: n });
     case "Presorted Key":
-      return extra({ "Presorted Key": splitList(value).join(", ") });
+      return addExtra(node, { "Presorted Key": splitList(value).join(", ") });
     case "Maximum Storage":
-      return extra({ "Maximum Storage": kb(value) ?? value });
+      return addExtra(node, { "Maximum Storage": kb(value) ?? value });
     default:
-      return extra({ [key]: scalar(value) });
+      return addExtra(node, { [key]: scalar(value) });
   }
 }
 
