@@ -10,21 +10,25 @@ import { connectTarget, storedCapabilities } from "../../lib/collector/targets";
 import { validatePlans } from "../../lib/collector/validate-plans";
 import { UserError } from "../../lib/errors";
 import { targetWriteBack } from "../../lib/write-back";
+import { listPlans, plansListUsage } from "./plans-list";
 import type { Command, CommandContext } from "./types";
 
 const usage = [
-  "planwatch plans validate --target NAME [--json]",
+  plansListUsage,
+  "       planwatch plans validate --target NAME [--json]",
   "       planwatch plans export --target NAME > baselines.json",
   "       planwatch plans import --target NAME FILE [--json]",
 ].join("\n");
 
 export const plansCommand: Command = {
   name: "plans",
-  summary: "validate plans against the target's objects; export or import plan baselines",
+  summary: "list a statement's plans and which runs now; validate plans against the target's objects; export or import plan baselines",
   usage,
   async run(args, ctx) {
     const [sub, ...rest] = args;
     switch (sub) {
+      case "list":
+        return withRepo(ctx, (repo) => listPlans(rest, repo, ctx));
       case "validate":
         return withRepo(ctx, (repo) => validate(rest, repo, ctx));
       case "export":
