@@ -9,11 +9,12 @@ import { migrateCommand } from "./commands/migrate";
 import { statusCommand } from "./commands/status";
 import { targetCommand } from "./commands/target";
 import { explainCommand } from "./commands/explain";
+import { planCommand } from "./commands/plan";
 import { plansCommand } from "./commands/plans";
 import { regressionsCommand } from "./commands/regressions";
 import type { Command, CommandContext } from "./commands/types";
 
-const commands: Command[] = [statusCommand, migrateCommand, targetCommand, explainCommand, plansCommand, regressionsCommand];
+const commands: Command[] = [statusCommand, migrateCommand, targetCommand, explainCommand, planCommand, plansCommand, regressionsCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -3,6 +3,7 @@ import { cliActor } from "../../lib/auth/authorize";
 import { createPrisma } from "../../lib/db/client";
 import { PLAN_ACTIONS, decidePlan, type PlanAction } from "../../lib/db/plan-decisions";
 import { UserError } from "../../lib/errors";
+import { targetWriteBack } from "../../lib/write-back";
 import type { Command } from "./types";
 
 const isAction = (value: string | undefined): value is PlanAction => PLAN_ACTIONS.includes(value as PlanAction);
@@ -24,7 +25,7 @@ export const planCommand: Command = {
 
     const repo = createPrisma((await ctx.repository()).url);
     try {
-      const decision = await decidePlan(repo, { planId: BigInt(id), action, actor: cliActor(), reason: values.reason });
+      const decision = await decidePlan(repo, { planId: BigInt(id), action, actor: cliActor(), reason: values.reason }, targetWriteBack(repo));
       if (values.json) {
         ctx.out(JSON.stringify({ ...decision, planId: String(decision.planId), auditId: decision.auditId === null ? null : String(decision.auditId) }));
         return;

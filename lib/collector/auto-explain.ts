@@ -151,6 +151,22 @@ async function saveCursor(tx: Tx, targetId: bigint, fileName: string, offsetByte
   });
 }
 
+/** Another capture of the same target moved the cursor first (the run loop's target lock should prevent this). */
+class CursorMoved extends Error {}
+
+/**
+ * Locks the file's cursor row and checks it is still where this run read from, so two captures of
+ * one target can never store the same entries twice.
+ */
+async function claimCursor(tx: Tx, targetId: bigint, fileName: string, expected: bigint): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO log_cursor (target_id, file_name, offset_bytes, updated_at) VALUES (${targetId}, ${fileName}, ${expected}, now())
+    ON CONFLICT (target_id, file_name) DO NOTHING`;
+  const rows = await tx.$queryRaw<Array<{ offset: bigint }>>`
+    SELECT offset_bytes AS offset FROM log_cursor WHERE target_id = ${targetId} AND file_name = ${fileName} FOR UPDATE`;
+  if (rows[0]?.offset !== expected) throw new CursorMoved();
+}
+
 interface LogFile {
   name: string;
   size: bigint;
@@ -162,8 +178,8 @@ async function captureFile(ctx: CollectContext, settings: LogSettings & { format
   if (offset !== startAt) ctx.log(`log file ${file.name} shrank below its cursor: reading it again from the start`);
   let budget = options.maxBytesPerFile;
   let chunkBytes = options.chunkBytes;
-  const moved = offset !== startAt;
-  let savedAny = false;
+  let stored = startAt; // the cursor's value in the repository
+
   while (offset < file.size && budget > 0) {
     const length = Math.min(chunkBytes, Number(file.size - offset), budget);
     const data = await readChunk(ctx, path, offset, length);
@@ -186,17 +202,24 @@ async function captureFile(ctx: CollectContext, settings: LogSettings & { format
     const entries = parsed.records.map((r) => entryFromRecord(r, lookups.zones, ctx.now)).filter((e): e is Entry => e !== null);
     const batch: Counts = { newPlans: 0, samples: 0, skipped: parsed.malformed };
     const next = offset + BigInt(consumed);
-    await ctx.repo.$transaction(
-      async (tx) => {
-        for (const entry of entries) {
-          if ("skip" in entry) batch.skipped++;
-          else await storeEntry(tx, ctx, entry, lookups, batch);
-        }
-        await saveCursor(tx, ctx.target.id, file.name, next);
-      },
-      { maxWait: 10_000, timeout: 120_000 },
-    );
-    savedAny = true;
+    try {
+      await ctx.repo.$transaction(
+        async (tx) => {
+          await claimCursor(tx, ctx.target.id, file.name, stored);
+          for (const entry of entries) {
+            if ("skip" in entry) batch.skipped++;
+            else await storeEntry(tx, ctx, entry, lookups, batch);
+          }
+          await saveCursor(tx, ctx.target.id, file.name, next);
+        },
+        { maxWait: 10_000, timeout: 120_000 },
+      );
+    } catch (err) {
+      if (!(err instanceof CursorMoved)) throw err;
+      ctx.log(`log file ${file.name}: another capture of this target read it at the same time; left to it`);
+      return;
+    }
+    stored = next;
     counts.newPlans += batch.newPlans;
     counts.samples += batch.samples;
     counts.skipped += batch.skipped;
@@ -205,7 +228,16 @@ async function captureFile(ctx: CollectContext, settings: LogSettings & { format
     budget -= consumed;
   }
   // A truncated file with nothing new yet still needs its cursor back at the start.
-  if (moved && !savedAny) await ctx.repo.$transaction((tx) => saveCursor(tx, ctx.target.id, file.name, offset));
+  if (stored !== offset) {
+    await ctx.repo
+      .$transaction(async (tx) => {
+        await claimCursor(tx, ctx.target.id, file.name, stored);
+        await saveCursor(tx, ctx.target.id, file.name, offset);
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof CursorMoved)) throw err;
+      });
+  }
 }
 
 export async function captureAutoExplain(ctx: CollectContext, options: AutoExplainOptions = {}): Promise<PlanCaptureResult> {

@@ -165,6 +165,22 @@ describe.each(cases)("auto_explain capture, PostgreSQL $major, $format", ({ form
     expect(await capture()).toEqual({ newPlans: 0, samples: 0, skippedLogEntries: 0 });
     expect((await repo.logCursor.findMany({ where: { targetId } })).map((c) => c.fileName)).not.toContain(old.fileName);
   });
+
+  it("two captures of one target at the same time store each entry once", async () => {
+    await run(BY_ID, [10]);
+    await run(BY_RANGE, [40]);
+    await run(BY_ID, [11]);
+    await flushLog();
+    const second = new pg.Client({ connectionString: cluster.server.url() });
+    await second.connect();
+    try {
+      const results = await Promise.all([captureAutoExplain(ctx()), captureAutoExplain({ ...ctx(), client: second })]);
+      expect(results[0]!.samples + results[1]!.samples).toBe(3);
+    } finally {
+      await second.end();
+    }
+    expect(await repo.planSample.count()).toBe(executed);
+  });
 });
 
 describe.each(testServers())("generic plans and the plan store, PostgreSQL $major", (server) => {
