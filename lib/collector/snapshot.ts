@@ -77,6 +77,18 @@ function intervalRow(statementId: bigint, windowStart: Date, d: IntervalDelta): 
   };
 }
 
+/** Milliseconds per step, in the progress line: where a slow snapshot spends its time. */
+type StepTimes = Record<string, number>;
+
+async function timed<T>(times: StepTimes, step: string, fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await fn();
+  } finally {
+    times[step] = (times[step] ?? 0) + (performance.now() - started);
+  }
+}
+
 interface StoreOutcome {
   intervals: number;
   reset: boolean;
@@ -85,16 +97,19 @@ interface StoreOutcome {
   deallocRise: bigint | null;
 }
 
-async function store(ctx: CollectContext, snapshot: PgssSnapshot): Promise<StoreOutcome> {
+async function store(ctx: CollectContext, snapshot: PgssSnapshot, times: StepTimes): Promise<StoreOutcome> {
   const targetId = ctx.target.id;
   return ctx.repo.$transaction(
     async (tx) => {
-      const previous = await lockTarget(tx, targetId);
+      const previous = await timed(times, "lock", () => lockTarget(tx, targetId));
       const reset = isGlobalReset(previous, snapshot);
-      const baselines = await loadBaselines(tx, targetId);
+      const baselines = await timed(times, "baselines", () => loadBaselines(tx, targetId));
       const decisions = snapshot.entries.map((entry) => decide(entry, baselines.get(entry.key), reset));
 
-      const stored = await upsertStatements(tx, targetId, ctx.now, snapshot.entries);
+      // A statement continuing its baseline is the same pg_stat_statements entry, so its text is the
+      // one already stored: sending "" (kept by the upsert) spares shipping and parsing every text.
+      const statementRows = snapshot.entries.map((entry, i) => (decisions[i]!.kind === "baseline" ? entry : { ...entry, queryText: "" }));
+      const stored = await timed(times, "statements", () => upsertStatements(tx, targetId, ctx.now, statementRows));
       const idByKey = new Map(stored.map((s) => [s.key, s]));
 
       const intervals: IntervalRow[] = [];
@@ -115,9 +130,9 @@ async function store(ctx: CollectContext, snapshot: PgssSnapshot): Promise<Store
       const current = new Set(snapshot.entries.map((e) => e.key));
       const vanished = [...baselines].filter(([key]) => !current.has(key)).map(([, b]) => b.statementId);
 
-      await insertIntervals(tx, targetId, ctx.now, intervals);
-      await upsertCounters(tx, ctx.now, counters);
-      await deleteCounters(tx, vanished);
+      await timed(times, "intervals", () => insertIntervals(tx, targetId, ctx.now, intervals));
+      await timed(times, "counters", () => upsertCounters(tx, ctx.now, counters));
+      await timed(times, "vanished", () => deleteCounters(tx, vanished));
       await updateTargetSnapshotState(tx, targetId, ctx.now, {
         statsResetAt: snapshot.statsResetMs === null ? null : new Date(snapshot.statsResetMs),
         deallocCount: snapshot.dealloc,
@@ -133,15 +148,17 @@ async function store(ctx: CollectContext, snapshot: PgssSnapshot): Promise<Store
 
 /** Reads pg_stat_statements once on ctx.client and stores intervals and baselines in one transaction. */
 export async function collectSnapshot(ctx: CollectContext): Promise<SnapshotResult> {
+  const times: StepTimes = {};
   const shape = await pgssShape(ctx.client, ctx.target.capabilities);
-  const snapshot = await readPgss(ctx.client, shape);
-  const outcome = await store(ctx, snapshot);
+  const snapshot = await timed(times, "read", () => readPgss(ctx.client, shape));
+  const outcome = await timed(times, "store", () => store(ctx, snapshot, times));
   const notes = [
     outcome.reset ? "counters were reset: every baseline restarted, no interval stored" : null,
     outcome.restartedBaselines > 0 ? `${outcome.restartedBaselines} baseline(s) restarted` : null,
     outcome.vanished > 0 ? `${outcome.vanished} statement(s) left pg_stat_statements` : null,
     outcome.deallocRise !== null && outcome.deallocRise > 0n ? `dealloc +${outcome.deallocRise}` : null,
   ].filter((n): n is string => n !== null);
-  ctx.log(`snapshot: ${snapshot.entries.length} statements, ${outcome.intervals} intervals${notes.length ? `; ${notes.join("; ")}` : ""}`);
+  const steps = Object.entries(times).map(([step, msTaken]) => `${step} ${msTaken.toFixed(0)}`).join(", ");
+  ctx.log(`snapshot: ${snapshot.entries.length} statements, ${outcome.intervals} intervals${notes.length ? `; ${notes.join("; ")}` : ""} (ms: ${steps})`);
   return { statements: snapshot.entries.length, intervals: outcome.intervals, reset: outcome.reset, restartedBaselines: outcome.restartedBaselines };
 }

@@ -94,10 +94,11 @@ describe.each(testServers())("collectSnapshot on PostgreSQL $major", (server) =>
     expect(i.meanExecMs).toBeLessThanOrEqual(measured.mean);
     expect(measured.mean - i.meanExecMs).toBeLessThan(5);
     expect(i.totalExecMs).toBeCloseTo(i.meanExecMs * 10, 6);
-    // two batches 20 ms apart: every call is ≈ 10 ms from the pooled mean, variance ≈ 10²
+    // Two batches 20 ms apart: every call is ≈ 10 ms from the pooled mean, variance ≈ 10² = 100 on a
+    // quiet machine; a loaded one oversleeps now and then, which the client's clock sees as well, so
+    // the check that holds everywhere is against the client-measured spread.
     expect(i.execVarianceMs2).toBeGreaterThan(80);
-    expect(i.execVarianceMs2).toBeLessThan(125);
-    expect(Math.abs(i.execVarianceMs2 - measured.variance)).toBeLessThan(25);
+    expect(Math.abs(i.execVarianceMs2 - measured.variance)).toBeLessThan(Math.max(25, 0.25 * measured.variance));
 
     // No calls: the baseline stays, so the next interval spans both windows.
     const idle = await h.collect();
