@@ -35,8 +35,8 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
       { headers: { "Cache-Control": "no-store" } },
     );
   } catch (err) {
-    // Timeouts and refusals are the request's fault: 400 (422 for a refusal reads the same to a client).
-    if (err instanceof ExplainError) return errorResponse(new HttpError(err.reason === "timeout" || err.reason === "lock-timeout" ? 408 : 400, err.message));
+    // A refusal or a statement the target rejected is the request's fault (400); a timeout is the target's (504).
+    if (err instanceof ExplainError) return errorResponse(new HttpError(err.reason === "timeout" || err.reason === "lock-timeout" ? 504 : 400, err.message));
     return errorResponse(err);
   }
 }
