@@ -8,13 +8,14 @@ import { runMain } from "./run-main";
 import { migrateCommand } from "./commands/migrate";
 import { statusCommand } from "./commands/status";
 import { targetCommand } from "./commands/target";
+import { collectCommand } from "./commands/collect";
 import { explainCommand } from "./commands/explain";
 import { planCommand } from "./commands/plan";
 import { plansCommand } from "./commands/plans";
 import { regressionsCommand } from "./commands/regressions";
 import type { Command, CommandContext } from "./commands/types";
 
-const commands: Command[] = [statusCommand, migrateCommand, targetCommand, explainCommand, planCommand, plansCommand, regressionsCommand];
+const commands: Command[] = [statusCommand, migrateCommand, targetCommand, collectCommand, explainCommand, planCommand, plansCommand, regressionsCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -8,6 +8,8 @@ import { readEnv } from "../lib/env";
 import { assertDataFolderFree, openRepository, type Repository } from "../lib/db/repository";
 import { UserError } from "../lib/errors";
 import { portIsFree } from "../lib/db/postgres-server";
+import { describeRun, runCollectorLoop } from "../lib/collector/run";
+import { EMBEDDED_MARKER_ENV } from "../lib/collector/secrets";
 import { runMain } from "./run-main";
 
 export const projectRoot = path.resolve(import.meta.dirname, "..");
@@ -36,6 +38,8 @@ export async function startApp({ dev = false, log = console.log } = {}): Promise
   try {
     // The Next.js server and everything it imports read the repository from here.
     process.env.DATABASE_URL = repository.url;
+    // Target passwords use the embedded key file, although DATABASE_URL is now set (see secrets.ts).
+    if (repository.embedded) process.env[EMBEDDED_MARKER_ENV] = "1";
     const app = next({ dev, dir: projectRoot, hostname: env.hostname, port: env.port });
     await app.prepare();
     const handle = app.getRequestHandler();
@@ -45,6 +49,7 @@ export async function startApp({ dev = false, log = console.log } = {}): Promise
       server!.listen(env.port, env.hostname, resolve);
     });
     const url = `http://${env.hostname === "0.0.0.0" ? "localhost" : env.hostname}:${env.port}`;
+    const collector = startCollector(repository.url, log);
     let stopping: Promise<void> | undefined;
     return {
       url,
@@ -54,6 +59,7 @@ export async function startApp({ dev = false, log = console.log } = {}): Promise
             server!.close(() => resolve());
             server!.closeAllConnections();
           });
+          await collector.stop();
           await app.close();
           await repository.close();
         })()),
@@ -63,6 +69,24 @@ export async function startApp({ dev = false, log = console.log } = {}): Promise
     await repository.close();
     throw err;
   }
+}
+
+/** The in-process collector (unless PLANWATCH_COLLECTOR=off); it logs failed runs only. */
+function startCollector(repositoryUrl: string, log: (line: string) => void): { stop(): Promise<void> } {
+  if (process.env.PLANWATCH_COLLECTOR === "off") return { stop: async () => undefined };
+  const controller = new AbortController();
+  const done = runCollectorLoop({
+    repositoryUrl,
+    signal: controller.signal,
+    log: (line) => log(`planwatch: ${line}`),
+    onRun: (summary) => summary.errors.length > 0 && log(`planwatch: ${describeRun(summary)}`),
+  }).catch((err: Error) => log(`planwatch: the collector stopped: ${err.message}`));
+  return {
+    stop: async () => {
+      controller.abort();
+      await done;
+    },
+  };
 }
 
 /** Stops the app on Ctrl-C / SIGTERM, once. */

@@ -100,6 +100,12 @@ export function capabilityWarnings(caps: TargetCapabilities): string[] {
   else if (!caps.serverLog.readableThroughSql) {
     warnings.push("the server log is not readable through SQL (pg_ls_logdir/pg_read_file): GRANT pg_monitor and pg_read_server_files to the collector's role");
   }
+  const logsQueryIds = caps.serverLog.destinations.some((d) => d !== "stderr") || caps.serverLog.stderrHasQueryId;
+  if (caps.autoExplain.loaded && caps.serverLog.readableThroughSql && !logsQueryIds) {
+    warnings.push(
+      "the server log carries no query ids, so auto_explain plans cannot be matched to statements: set log_destination = 'jsonlog' (or add csvlog), or add %Q to log_line_prefix",
+    );
+  }
   if (caps.computeQueryId === "off") {
     warnings.push("compute_query_id is off: unless another module computes query ids, pg_stat_statements records nothing and logs carry no query id; set compute_query_id = auto or on");
   }

@@ -100,6 +100,7 @@ describe.each(servers.map((s) => [s.major, s] as const))("targets on PostgreSQL 
     expect(caps.apgPlanMgmt).toEqual({ installed: false });
     expect(caps.pgHintPlan).toEqual({ installed: false, hintTableKey: null });
     expect(capabilityWarnings(caps).join("\n")).toMatch(/auto_explain.log_min_duration is -1/);
+    expect(capabilityWarnings(caps).join("\n")).toMatch(/the server log carries no query ids.*log_destination = 'jsonlog'/);
   });
 
   it("sees that an unprivileged role cannot read the server log", async () => {
