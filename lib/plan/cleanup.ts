@@ -1,7 +1,7 @@
 // Turns what people paste (psql tables, terminal-wrapped lines, log lines, quoted cells) back into
 // the text EXPLAIN printed, like PEV2's cleanupSource, but line by line and keeping where each
 // character came from, so parse errors can point at the user's own line and offset.
-import { isTextPlanLine, isTopLevelLine } from "./text-lines";
+import { indentOf, isTextPlanLine, isTopLevelLine } from "./text-lines";
 import { parseNodeHeader } from "./text-node-line";
 
 /** Where a stretch of a cleaned line starts in the original input. */
@@ -37,10 +37,27 @@ const QUERY_PLAN = /^\s*QUERY PLAN\s*$/;
 /** The one character before a trailing "+" (after trimEnd, which drops exactly what regex \s matches). */
 const SPACE = /\s/;
 
+const BORDER_CHAR = new RegExp(`[${BORDER}]`);
+
+/**
+ * `text.trimEnd().length` without building the trimmed string: trailing plain spaces are counted
+ * directly; anything else that might be whitespace goes through trimEnd itself.
+ */
+function contentEnd(text: string): number {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x20) end--;
+  if (end === 0) return 0;
+  const c = text.charCodeAt(end - 1);
+  return c > 0x20 && c < 0x7f ? end : text.trimEnd().length;
+}
+
+/** `text.trim() === ""`. */
+const isBlank = (text: string) => contentEnd(text) === 0;
+
 /** `/\s\+\s*$/.test(text)`, without trying every position of the line. */
 function endsWithPlusMark(text: string): boolean {
-  const t = text.trimEnd();
-  return t.length >= 2 && t.charCodeAt(t.length - 1) === 0x2b && SPACE.test(t.charAt(t.length - 2));
+  const end = contentEnd(text);
+  return end >= 2 && text.charCodeAt(end - 1) === 0x2b && SPACE.test(text.charAt(end - 2));
 }
 
 export function splitLines(source: string): CleanLine[] {
@@ -76,7 +93,7 @@ function join(a: CleanLine, b: CleanLine, separator: string): CleanLine {
   return { text: a.text + separator + b.text, pieces: [...a.pieces, ...b.pieces.map((p) => ({ ...p, at: p.at + at }))] };
 }
 
-const nonEmpty = (lines: CleanLine[]) => lines.filter((l) => l.text.trim() !== "");
+const nonEmpty = (lines: CleanLine[]) => lines.filter((l) => !isBlank(l.text));
 
 /** Copy of a cell from a GUI or CSV export: every line quoted, or the whole cell quoted, with "" for ". */
 function unquote(lines: CleanLine[]): CleanLine[] {
@@ -101,8 +118,10 @@ function unquote(lines: CleanLine[]): CleanLine[] {
 }
 
 /** The plan part of an auto_explain log entry ("… LOG:  duration: 12.3 ms  plan:" + tab-indented lines). */
-function fromLogEntry(lines: CleanLine[]): { lines: CleanLine[]; durationMs: number | null } {
-  // "duration: " is a literal part of LOG_PLAN: lines without it are skipped without running the regex.
+function fromLogEntry(lines: CleanLine[], source: string): { lines: CleanLine[]; durationMs: number | null } {
+  // "duration: " is a literal part of LOG_PLAN: without it (checked once, in the whole source, of
+  // which every line is a part) no line can match.
+  if (!source.includes("duration: ")) return { lines, durationMs: null };
   const index = lines.findIndex((l) => l.text.includes("duration: ") && LOG_PLAN.test(l.text));
   const header = lines[index];
   if (!header) return { lines, durationMs: null };
@@ -118,15 +137,17 @@ function fromLogEntry(lines: CleanLine[]): { lines: CleanLine[]; durationMs: num
 }
 
 /** psql's aligned output: frames, "QUERY PLAN" header, "(N rows)" footer, wrap marks and "+" marks. */
-function fromPsql(lines: CleanLine[]): CleanLine[] {
-  const framed = lines.map((l) => {
+function fromPsql(lines: CleanLine[], source: string): CleanLine[] {
+  // Lines are parts of `source`: literal pre-checks on it once rule out whole steps.
+  const framed = !BORDER_CHAR.test(source) ? lines : lines.map((l) => {
     const lead = FRAME_LEAD.exec(l.text);
     if (!lead) return l;
     const tail = FRAME_TAIL.exec(l.text);
     if (!tail || tail.index < lead[0].length) return l;
     return dropStart(dropEnd(l, l.text.length - tail.index), lead[0].length);
   });
-  const isHeader = (l: CleanLine) => l.text.includes("QUERY PLAN") && QUERY_PLAN.test(l.text);
+  const anyHeader = source.includes("QUERY PLAN");
+  const isHeader = (l: CleanLine) => anyHeader && l.text.includes("QUERY PLAN") && QUERY_PLAN.test(l.text);
   const hasHeader = framed.some(isHeader);
   let kept = framed.filter((l) => !isHeader(l) && !ROW_COUNT.test(l.text));
   kept = kept.filter((l) => !(FRAME_ONLY.test(l.text) && /[-─━═]{3}/.test(l.text)));
@@ -147,7 +168,7 @@ function fromPsql(lines: CleanLine[]): CleanLine[] {
   let plus = 0;
   for (let i = 0; i < filled.length - 1; i++) {
     const text = (filled[i] as CleanLine).text;
-    if (endsWithPlusMark(text) || /^\s*\+$/.test(text)) plus++;
+    if (text.includes("+") && (endsWithPlusMark(text) || /^\s*\+$/.test(text))) plus++;
   }
   if (filled.length > 1 && plus >= (filled.length - 1) / 2) {
     kept = kept.map((l) => {
@@ -167,13 +188,13 @@ function joinWrapped(lines: CleanLine[]): CleanLine[] {
   // A terminal cuts lines at its width: only a line about as long as the longest can be cut, so
   // junk after a short line stays a line of its own (and fails to parse) instead of being glued.
   let width = 0;
-  for (const l of lines) width = Math.max(width, l.text.trimEnd().length);
+  for (const l of lines) width = Math.max(width, contentEnd(l.text));
   const costs = lines.some((l) => l.text.includes("(cost="));
-  const wasCut = (l: CleanLine | undefined): l is CleanLine => l !== undefined && l.text.trimEnd().length >= width - 10;
+  const wasCut = (l: CleanLine | undefined): l is CleanLine => l !== undefined && contentEnd(l.text) >= width - 10;
   let rootIndent: number | null = null;
   let inQueryText = false;
   for (const line of lines) {
-    const indent = line.text.length - line.text.trimStart().length;
+    const indent = indentOf(line.text);
     const content = line.text.trim();
     const prev = out.at(-1);
     if (content.startsWith("Query Text:") && rootIndent === null) {
@@ -215,16 +236,19 @@ function isCompleteNode(text: string, next: string, costs: boolean): boolean {
   return header !== null && (!costs || header.estimate !== null);
 }
 
-const trimEnd = (l: CleanLine) => dropEnd(l, l.text.length - l.text.trimEnd().length);
+const trimEnd = (l: CleanLine) => dropEnd(l, l.text.length - contentEnd(l.text));
 
 export function cleanupSource(source: string): CleanSource {
-  const log = fromLogEntry(splitLines(source));
-  let lines = unquote(fromPsql(log.lines));
-  while (lines[0] && lines[0].text.trim() === "") lines = lines.slice(1);
-  while (lines.length && lines.at(-1)?.text.trim() === "") lines = lines.slice(0, -1);
-  const first = lines[0]?.text.trimStart() ?? "";
-  const kind = first.startsWith("[") || first.startsWith("{") ? "json" : "text";
-  if (kind === "text") lines = joinWrapped(lines.filter((l) => l.text.trim() !== "")).map(trimEnd);
+  const log = fromLogEntry(splitLines(source), source);
+  let lines = unquote(fromPsql(log.lines, source));
+  let first = 0;
+  while (first < lines.length && isBlank((lines[first] as CleanLine).text)) first++;
+  let end = lines.length;
+  while (end > first && isBlank((lines[end - 1] as CleanLine).text)) end--;
+  if (first > 0 || end < lines.length) lines = lines.slice(first, end);
+  const head = lines[0]?.text.trimStart() ?? "";
+  const kind = head.startsWith("[") || head.startsWith("{") ? "json" : "text";
+  if (kind === "text") lines = joinWrapped(lines.filter((l) => !isBlank(l.text))).map(trimEnd);
   return { kind, lines, durationMs: log.durationMs };
 }
 

@@ -7,7 +7,7 @@ import type { Buffers, Plan, PlanNode, Trigger, WorkerStats } from "./model";
 import { MAX_PLAN_DEPTH, assemble, emptyNode, impliedRelationship, planSummary, zeroBuffers } from "./node-draft";
 import { applyPair, parseBuffers, parseSettings, parseTrigger, splitPairs } from "./text-properties";
 import { parseNodeHeader, parseSubplanHeader, type NodeHeader } from "./text-node-line";
-import { isTextPlanLine, isTopLevelLine } from "./text-lines";
+import { indentOf, isTextPlanLine, isTopLevelLine } from "./text-lines";
 
 interface Open {
   index: number;
@@ -36,7 +36,6 @@ function failAt(line: CleanLine, message: string, column = 0): never {
   throw new PlanParseError(message, where?.line ?? null, where?.offset ?? null);
 }
 
-const indentOf = (text: string) => text.length - text.trimStart().length;
 
 /** Fills a node from its header line, splitting " on …" by what the node scans. */
 export function nodeFromHeader(h: NodeHeader): PlanNode {

@@ -17,3 +17,15 @@ export function isTextPlanLine(content: string, allowRoot: boolean): boolean {
   if (parseSubplanHeader(content)) return true;
   return allowRoot && parseNodeHeader(content) !== null;
 }
+
+/**
+ * `text.length - text.trimStart().length` without building the trimmed string: runs of plain spaces
+ * are counted directly; anything else that might be whitespace goes through trimStart itself.
+ */
+export function indentOf(text: string): number {
+  let i = 0;
+  while (text.charCodeAt(i) === 0x20) i++;
+  if (i === text.length) return i;
+  const c = text.charCodeAt(i);
+  return c > 0x20 && c < 0x7f ? i : text.length - text.trimStart().length;
+}

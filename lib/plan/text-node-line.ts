@@ -30,9 +30,13 @@ export interface Target {
 }
 
 const NUM = String.raw`\d+(?:\.\d+)?`;
+/**
+ * Groups, by number (named groups would cost an object per line): 1 label; 2–5 cost, total cost,
+ * rows, width; 6–9 actual startup time, total time, rows, loops; 10 "never executed".
+ */
 const TAIL = new RegExp(
-  String.raw`^(?<label>.*?)(?:\s+\(cost=(?<sc>${NUM})\.\.(?<tc>${NUM}) rows=(?<er>${NUM}) width=(?<w>\d+)\))?` +
-    String.raw`(?:\s+\((?:actual (?:time=(?<as>${NUM})\.\.(?<at>${NUM}) )?rows=(?<ar>${NUM}) loops=(?<al>\d+)|(?<never>never executed))\))?$`,
+  String.raw`^(.*?)(?:\s+\(cost=(${NUM})\.\.(${NUM}) rows=(${NUM}) width=(\d+)\))?` +
+    String.raw`(?:\s+\((?:actual (?:time=(${NUM})\.\.(${NUM}) )?rows=(${NUM}) loops=(\d+)|(never executed))\))?$`,
 );
 
 const PLAIN = new Set([
@@ -106,44 +110,84 @@ function parseLabel(label: string): NodeHeader | null {
   if (rest.startsWith("Parallel ")) (parallelAware = true), (rest = rest.slice(9));
   if (rest.startsWith("Async ")) (asyncCapable = true), (rest = rest.slice(6));
   const node = labelBody(rest);
-  return node && { ...node, parallelAware, asyncCapable };
+  if (node === null) return null;
+  node.parallelAware = parallelAware;
+  node.asyncCapable = asyncCapable;
+  return node;
 }
 
+// Each branch fills a fresh emptyHeader() in place: a header is built for every node line.
 function labelBody(label: string): NodeHeader | null {
-  if (label === "Nested Loop") return { ...emptyHeader("Nested Loop"), joinType: "Inner" };
+  let h: NodeHeader;
+  if (label === "Nested Loop") {
+    h = emptyHeader("Nested Loop");
+    h.joinType = "Inner";
+    return h;
+  }
   let m = JOIN.exec(label);
-  if (m) return { ...emptyHeader(m[1] === "Nested Loop" ? "Nested Loop" : `${m[1]} Join`), joinType: m[2] ?? "Inner" };
+  if (m) {
+    h = emptyHeader(m[1] === "Nested Loop" ? "Nested Loop" : `${m[1]} Join`);
+    h.joinType = m[2] ?? "Inner";
+    return h;
+  }
   m = AGG.exec(label);
-  if (m) return { ...emptyHeader("Aggregate"), strategy: AGG_STRATEGY[m[2] ?? ""] ?? null, partialMode: m[1] ?? "Simple" };
+  if (m) {
+    h = emptyHeader("Aggregate");
+    h.strategy = AGG_STRATEGY[m[2] ?? ""] ?? null;
+    h.partialMode = m[1] ?? "Simple";
+    return h;
+  }
   m = SETOP.exec(label);
-  if (m) return { ...emptyHeader("SetOp"), strategy: m[1] === "HashSetOp" ? "Hashed" : "Sorted", command: m[2] ?? null };
+  if (m) {
+    h = emptyHeader("SetOp");
+    h.strategy = m[1] === "HashSetOp" ? "Hashed" : "Sorted";
+    h.command = m[2] ?? null;
+    return h;
+  }
   if (PLAIN.has(label)) return emptyHeader(label);
   m = INDEX_SCAN.exec(label);
   if (m) {
     const target = parseTarget(m[4] ?? "");
     const index = parseTarget(m[3] ?? "");
     if (!target || !index) return null;
-    return { ...emptyHeader(m[1] ?? ""), scanDirection: m[2] ? "Backward" : "Forward", indexName: index.object, target };
+    h = emptyHeader(m[1] ?? "");
+    h.scanDirection = m[2] ? "Backward" : "Forward";
+    h.indexName = index.object;
+    h.target = target;
+    return h;
   }
   if (label.startsWith("Bitmap Index Scan on ")) {
     const index = parseTarget(label.slice(21));
-    return index && { ...emptyHeader("Bitmap Index Scan"), indexName: index.object };
+    if (!index) return null;
+    h = emptyHeader("Bitmap Index Scan");
+    h.indexName = index.object;
+    return h;
   }
   m = CUSTOM.exec(label);
   if (m) {
     const target = m[2] ? parseTarget(m[2]) : null;
     if (m[2] && !target) return null;
-    return { ...emptyHeader("Custom Scan"), customProvider: m[1] ?? null, target };
+    h = emptyHeader("Custom Scan");
+    h.customProvider = m[1] ?? null;
+    h.target = target;
+    return h;
   }
   m = MODIFY.exec(label);
   if (m) {
     const target = parseTarget(m[3] ?? "");
-    return target && { ...emptyHeader(m[1] ? "Foreign Scan" : "ModifyTable"), operation: m[2] ?? null, target };
+    if (!target) return null;
+    h = emptyHeader(m[1] ? "Foreign Scan" : "ModifyTable");
+    h.operation = m[2] ?? null;
+    h.target = target;
+    return h;
   }
   const on = label.indexOf(" on ");
   if (on > 0 && SCANS_WITH_TARGET.has(label.slice(0, on))) {
     const target = parseTarget(label.slice(on + 4));
-    return target && { ...emptyHeader(label.slice(0, on)), target };
+    if (!target) return null;
+    h = emptyHeader(label.slice(0, on));
+    h.target = target;
+    return h;
   }
   return null;
 }
@@ -151,24 +195,20 @@ function labelBody(label: string): NodeHeader | null {
 /** Parses a node line without its "->  " arrow; null when the line is not a plan node. */
 export function parseNodeHeader(content: string): NodeHeader | null {
   const m = TAIL.exec(content.trim());
-  const g = m?.groups;
-  if (!g) return null;
-  const node = parseLabel(g.label ?? "");
+  if (!m) return null;
+  const node = parseLabel(m[1] ?? "");
   if (!node) return null;
-  const estimate: Estimate | null =
-    g.sc !== undefined
-      ? { startupCost: Number(g.sc), totalCost: Number(g.tc), rows: Number(g.er), widthBytes: Number(g.w) }
-      : null;
-  const actual: Actual | null =
-    g.ar !== undefined
-      ? {
-          startupTimeMs: g.as !== undefined ? Number(g.as) : null,
-          totalTimeMs: g.at !== undefined ? Number(g.at) : null,
-          rows: Number(g.ar),
-          loops: Number(g.al),
-        }
-      : null;
-  return { ...node, estimate, actual, neverExecuted: g.never !== undefined };
+  if (m[2] !== undefined) node.estimate = { startupCost: Number(m[2]), totalCost: Number(m[3]), rows: Number(m[4]), widthBytes: Number(m[5]) };
+  if (m[8] !== undefined) {
+    node.actual = {
+      startupTimeMs: m[6] !== undefined ? Number(m[6]) : null,
+      totalTimeMs: m[7] !== undefined ? Number(m[7]) : null,
+      rows: Number(m[8]),
+      loops: Number(m[9]),
+    };
+  }
+  node.neverExecuted = m[10] !== undefined;
+  return node;
 }
 
 /** "InitPlan 1 (returns $0)", "SubPlan 2", "CTE orders_cte": the line above a subplan's node. */
