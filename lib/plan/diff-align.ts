@@ -54,11 +54,10 @@ export function nodeInfos(plan: Plan): NodeInfo[] {
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i] as PlanNode;
     const shape = nodeShape(n);
-    const childHashes = n.children.map((c) => infos[c.id]?.subtree ?? 0);
     infos[n.id] = {
       node: n,
       shape,
-      subtree: hash53(shape, childHashes),
+      subtree: hash53(shape, n.children, infos),
       object: scannedObject(n) ?? n.indexName,
       category: categoryOf(n),
       depth: depth[n.id] ?? 0,
@@ -72,18 +71,26 @@ export function nodeInfos(plan: Plan): NodeInfo[] {
  * "equal subtrees hash equal" within one diff, so this need not be fnv1a64's byte-exact definition,
  * and hashing numbers directly avoids building a string per node.
  */
-function hash53(text: string, children: readonly number[]): number {
+function hash53(text: string, children: readonly PlanNode[], infos: readonly (NodeInfo | null)[]): number {
+  // The mixing step is written out inline (no helper closure): this runs for every node of both plans.
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
-  const feed = (c: number): void => {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
-  };
-  for (let i = 0; i < text.length; i++) feed(text.charCodeAt(i));
-  for (const child of children) {
-    feed(0x28); // "(": keeps "a" + child from colliding with a longer shape string
-    feed(child >>> 0);
-    feed(Math.floor(child / 4294967296));
+  }
+  for (let k = 0; k < children.length; k++) {
+    const child = infos[(children[k] as PlanNode).id]?.subtree ?? 0;
+    // "(": keeps "a" + child from colliding with a longer shape string
+    h1 = Math.imul(h1 ^ 0x28, 2654435761);
+    h2 = Math.imul(h2 ^ 0x28, 1597334677);
+    const low = child >>> 0;
+    h1 = Math.imul(h1 ^ low, 2654435761);
+    h2 = Math.imul(h2 ^ low, 1597334677);
+    const high = Math.floor(child / 4294967296);
+    h1 = Math.imul(h1 ^ high, 2654435761);
+    h2 = Math.imul(h2 ^ high, 1597334677);
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);

@@ -30,25 +30,28 @@ function escape(value: string): string {
   return SEPARATORS.test(value) ? value.replace(SEPARATORS, (c) => `\\${c}`) : value;
 }
 
+/** Appends `key=value` to a node's attribute list (`;`-separated) when the value is known. */
+function attr(attrs: string, key: string, value: string | null): string {
+  if (value === null) return attrs;
+  return attrs === "" ? `${key}=${escape(value)}` : `${attrs};${key}=${escape(value)}`;
+}
+
 /** The canonical token of one node, without its children. */
 export function nodeShape(node: PlanNode): string {
   const { nodeType, operation } = normalizedNodeType(node);
-  const attrs: string[] = [];
-  const add = (key: string, value: string | null) => {
-    if (value !== null) attrs.push(`${key}=${escape(value)}`);
-  };
+  let attrs = "";
   const sub = subplanOf(node);
-  if (sub !== null) add("sub", sub.kind === "CTE" ? `CTE ${sub.label}` : sub.kind);
-  add("join", joinTypeOf(node));
-  if (nodeType === "Aggregate" || nodeType === "SetOp") add("strategy", strategyOf(node));
-  if (nodeType === "Aggregate") add("partial", partialModeOf(node));
-  add("op", operation);
-  add("cmd", node.command);
-  add("on", scannedObject(node));
-  add("index", node.indexName);
-  if (node.parallelAware) attrs.push("parallel");
-  if (node.scanDirection === "Backward") attrs.push("backward");
-  return attrs.length === 0 ? escape(nodeType) : `${escape(nodeType)}[${attrs.join(";")}]`;
+  if (sub !== null) attrs = attr(attrs, "sub", sub.kind === "CTE" ? `CTE ${sub.label}` : sub.kind);
+  attrs = attr(attrs, "join", joinTypeOf(node));
+  if (nodeType === "Aggregate" || nodeType === "SetOp") attrs = attr(attrs, "strategy", strategyOf(node));
+  if (nodeType === "Aggregate") attrs = attr(attrs, "partial", partialModeOf(node));
+  attrs = attr(attrs, "op", operation);
+  attrs = attr(attrs, "cmd", node.command);
+  attrs = attr(attrs, "on", scannedObject(node));
+  attrs = attr(attrs, "index", node.indexName);
+  if (node.parallelAware) attrs = attrs === "" ? "parallel" : `${attrs};parallel`;
+  if (node.scanDirection === "Backward") attrs = attrs === "" ? "backward" : `${attrs};backward`;
+  return attrs === "" ? escape(nodeType) : `${escape(nodeType)}[${attrs}]`;
 }
 
 /**
@@ -108,7 +111,18 @@ export function fnv1a64(text: string): string {
   for (let i = 0; i < text.length; i++) {
     let code = text.charCodeAt(i);
     if (code < 0x80) {
-      step(code);
+      // step(code), written out: nearly every byte of a shape string is ASCII.
+      h0 ^= code;
+      const t0 = h0 * 0x1b3;
+      let t1 = h1 * 0x1b3;
+      let t2 = h2 * 0x1b3 + (h0 << 8);
+      const t3 = h3 * 0x1b3 + (h1 << 8);
+      t1 += t0 >>> 16;
+      t2 += t1 >>> 16;
+      h0 = t0 & 0xffff;
+      h1 = t1 & 0xffff;
+      h2 = t2 & 0xffff;
+      h3 = (t3 + (t2 >>> 16)) & 0xffff;
       continue;
     }
     if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {

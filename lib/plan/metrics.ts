@@ -230,18 +230,17 @@ function addBuffers(acc: Float64Array, id: number, b: Buffers, w: number): void 
 /** The node's buffers minus what its children account for, clamped at 0 (see the header comment). */
 function exclusiveBuffers(own: Buffers, acc: Float64Array, id: number): Buffers {
   const at = id * FIELD_COUNT;
-  const sub = (value: number, k: number) => Math.max(0, value - (acc[at + k] ?? 0));
   return {
-    sharedHitBlocks: sub(own.sharedHitBlocks, 0),
-    sharedReadBlocks: sub(own.sharedReadBlocks, 1),
-    sharedDirtiedBlocks: sub(own.sharedDirtiedBlocks, 2),
-    sharedWrittenBlocks: sub(own.sharedWrittenBlocks, 3),
-    localHitBlocks: sub(own.localHitBlocks, 4),
-    localReadBlocks: sub(own.localReadBlocks, 5),
-    localDirtiedBlocks: sub(own.localDirtiedBlocks, 6),
-    localWrittenBlocks: sub(own.localWrittenBlocks, 7),
-    tempReadBlocks: sub(own.tempReadBlocks, 8),
-    tempWrittenBlocks: sub(own.tempWrittenBlocks, 9),
+    sharedHitBlocks: Math.max(0, own.sharedHitBlocks - (acc[at] ?? 0)),
+    sharedReadBlocks: Math.max(0, own.sharedReadBlocks - (acc[at + 1] ?? 0)),
+    sharedDirtiedBlocks: Math.max(0, own.sharedDirtiedBlocks - (acc[at + 2] ?? 0)),
+    sharedWrittenBlocks: Math.max(0, own.sharedWrittenBlocks - (acc[at + 3] ?? 0)),
+    localHitBlocks: Math.max(0, own.localHitBlocks - (acc[at + 4] ?? 0)),
+    localReadBlocks: Math.max(0, own.localReadBlocks - (acc[at + 5] ?? 0)),
+    localDirtiedBlocks: Math.max(0, own.localDirtiedBlocks - (acc[at + 6] ?? 0)),
+    localWrittenBlocks: Math.max(0, own.localWrittenBlocks - (acc[at + 7] ?? 0)),
+    tempReadBlocks: Math.max(0, own.tempReadBlocks - (acc[at + 8] ?? 0)),
+    tempWrittenBlocks: Math.max(0, own.tempWrittenBlocks - (acc[at + 9] ?? 0)),
   };
 }
 
