@@ -4,8 +4,8 @@
 import { Aligner, nodeInfos } from "./diff-align";
 import type { AlignOp, NodeInfo } from "./diff-align";
 import { fnv1a64, subtreeShape } from "./fingerprint";
-import { analyzePlan, sharedBlocks } from "./metrics";
-import type { NodeMetrics, PlanMetrics } from "./metrics";
+import { rowFigures } from "./metrics";
+import type { RowFigures } from "./metrics";
 import type { Plan, PlanNode } from "./model";
 import {
   describeNode,
@@ -97,12 +97,18 @@ function delta(before: number | null, after: number | null): MetricDelta {
   };
 }
 
-function rowDeltas(a: NodeMetrics | null, b: NodeMetrics | null): RowDeltas {
+/** A figure of node `id` (null when the node is absent or has no record, as analyzePlan would say). */
+function figure(f: RowFigures, values: (number | null)[], id: number | null): number | null {
+  return id === null || f.has[id] !== true ? null : (values[id] ?? null);
+}
+
+/** Deltas between node `a` of the left plan and `b` of the right: analyzePlan's figures, read from RowFigures. */
+function rowDeltas(left: RowFigures, a: number | null, right: RowFigures, b: number | null): RowDeltas {
   return {
-    exclusiveTimeMs: delta(a?.exclusiveTimeMs ?? null, b?.exclusiveTimeMs ?? null),
-    actualRows: delta(a?.actualRows ?? null, b?.actualRows ?? null),
-    totalCost: delta(a?.inclusiveCost ?? null, b?.inclusiveCost ?? null),
-    sharedBlocks: delta(sharedBlocks(a?.exclusiveBuffers ?? null), sharedBlocks(b?.exclusiveBuffers ?? null)),
+    exclusiveTimeMs: delta(figure(left, left.exclusiveTimeMs, a), figure(right, right.exclusiveTimeMs, b)),
+    actualRows: delta(figure(left, left.actualRows, a), figure(right, right.actualRows, b)),
+    totalCost: delta(figure(left, left.inclusiveCost, a), figure(right, right.inclusiveCost, b)),
+    sharedBlocks: delta(figure(left, left.sharedBlocks, a), figure(right, right.sharedBlocks, b)),
   };
 }
 
@@ -166,17 +172,18 @@ function rowSummary(row: DiffRow): string | null {
 
 interface Side {
   infos: NodeInfo[];
-  metrics: PlanMetrics;
+  figures: RowFigures;
 }
 
 type Task = { op: AlignOp; depth: number };
 
+function pushOps(stack: Task[], ops: AlignOp[], depth: number): void {
+  for (let i = ops.length - 1; i >= 0; i--) stack.push({ op: ops[i] as AlignOp, depth });
+}
+
 function buildRows(left: Side, right: Side, aligner: Aligner, rootOps: AlignOp[]): DiffRow[] {
   const rows: DiffRow[] = [];
   const stack: Task[] = rootOps.map((op) => ({ op, depth: 0 })).reverse();
-  const push = (ops: AlignOp[], depth: number) => {
-    for (let i = ops.length - 1; i >= 0; i--) stack.push({ op: ops[i] as AlignOp, depth });
-  };
   while (stack.length > 0) {
     const { op, depth } = stack.pop() as Task;
     const a = op.kind === "pair" || op.kind === "left" || op.kind === "liftLeft" ? op.a : null;
@@ -192,27 +199,32 @@ function buildRows(left: Side, right: Side, aligner: Aligner, rootOps: AlignOp[]
       rightDepth: b === null ? null : (right.infos[b.id]?.depth ?? null),
       status,
       changes,
-      deltas: rowDeltas(a === null ? null : (left.metrics.nodes[a.id] ?? null), b === null ? null : (right.metrics.nodes[b.id] ?? null)),
+      deltas: rowDeltas(left.figures, a === null ? null : a.id, right.figures, b === null ? null : b.id),
       leftLabel: a === null ? null : describeNode(a),
       rightLabel: b === null ? null : describeNode(b),
       summary: null,
     };
-    rows.push({ ...row, summary: rowSummary(row) });
+    row.summary = rowSummary(row);
+    rows.push(row);
+    // Children go on the stack last first, so they come off in order.
     if (op.kind === "pair") {
       // Identical subtrees (most of a typical diff) pair child by child without running the aligner.
       const identical = left.infos[op.a.id]?.subtree === right.infos[op.b.id]?.subtree;
-      const b2 = op.b.children;
-      push(identical ? op.a.children.map((c, i) => ({ kind: "pair", a: c, b: b2[i] as PlanNode })) : aligner.align(op.a.children, b2), depth + 1);
-    }
-    else if (op.kind === "left") push(op.a.children.map((c) => ({ kind: "left", a: c })), depth + 1);
-    else if (op.kind === "right") push(op.b.children.map((c) => ({ kind: "right", b: c })), depth + 1);
-    else push(op.ops, depth + 1);
+      const ac = op.a.children;
+      const bc = op.b.children;
+      if (identical) for (let i = ac.length - 1; i >= 0; i--) stack.push({ op: { kind: "pair", a: ac[i] as PlanNode, b: bc[i] as PlanNode }, depth: depth + 1 });
+      else pushOps(stack, aligner.align(ac, bc), depth + 1);
+    } else if (op.kind === "left") {
+      for (let i = op.a.children.length - 1; i >= 0; i--) stack.push({ op: { kind: "left", a: op.a.children[i] as PlanNode }, depth: depth + 1 });
+    } else if (op.kind === "right") {
+      for (let i = op.b.children.length - 1; i >= 0; i--) stack.push({ op: { kind: "right", b: op.b.children[i] as PlanNode }, depth: depth + 1 });
+    } else pushOps(stack, op.ops, depth + 1);
   }
   return rows;
 }
 
-function planTime(plan: Plan, metrics: PlanMetrics): number | null {
-  return metrics.totalTimeMs ?? plan.executionTimeMs;
+function planTime(plan: Plan, figures: RowFigures): number | null {
+  return figures.totalTimeMs ?? plan.executionTimeMs;
 }
 
 function diffSummary(d: Omit<PlanDiff, "summary">): string {
@@ -235,8 +247,8 @@ function diffSummary(d: Omit<PlanDiff, "summary">): string {
 
 /** Aligns plan `a` (before / left) with plan `b` (after / right). */
 export function diffPlans(a: Plan, b: Plan): PlanDiff {
-  const left: Side = { infos: nodeInfos(a), metrics: analyzePlan(a) };
-  const right: Side = { infos: nodeInfos(b), metrics: analyzePlan(b) };
+  const left: Side = { infos: nodeInfos(a), figures: rowFigures(a) };
+  const right: Side = { infos: nodeInfos(b), figures: rowFigures(b) };
   const aligner = new Aligner(left.infos, right.infos);
   const rows = buildRows(left, right, aligner, aligner.align([a.root], [b.root]));
   const counts: Record<DiffStatus, number> = { same: 0, changed: 0, added: 0, removed: 0 };
@@ -250,7 +262,7 @@ export function diffPlans(a: Plan, b: Plan): PlanDiff {
     leftFingerprint,
     rightFingerprint,
     counts,
-    totalTimeMs: delta(planTime(a, left.metrics), planTime(b, right.metrics)),
+    totalTimeMs: delta(planTime(a, left.figures), planTime(b, right.figures)),
     totalCost: delta(a.root.estimate?.totalCost ?? null, b.root.estimate?.totalCost ?? null),
   };
   return { ...base, summary: diffSummary(base) };

@@ -129,7 +129,10 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Who pays for each node: the ids its inclusive amounts are subtracted from, with weights summing to 1. */
+/**
+ * Who pays for each node: the ids its inclusive amounts are subtracted from, with weights summing to 1.
+ * Only nodes that do not simply pay their parent in full (CTE subplans, InitPlans) are listed.
+ */
 type Payers = Map<number, { id: number; weight: number }[]>;
 
 function payers(nodes: PlanNode[], parents: (PlanNode | null)[], incl: (number | null)[]): Payers {
@@ -159,7 +162,7 @@ function payers(nodes: PlanNode[], parents: (PlanNode | null)[], incl: (number |
       result.set(n.id, [{ id: evaluator.id, weight: 1 }]);
       continue;
     }
-    result.set(n.id, [{ id: parent.id, weight: 1 }]);
+    // Everything else pays its parent with weight 1: left out of the map.
   }
   return result;
 }
@@ -244,50 +247,88 @@ function exclusiveBuffers(own: Buffers, acc: Float64Array, id: number): Buffers 
   };
 }
 
-export function analyzePlan(plan: Plan): PlanMetrics {
+/** What analyzePlan and the diff share: per node id, the inclusive time and what children account for. */
+interface Accounting {
+  nodes: PlanNode[];
+  processes: number[];
+  incl: (number | null)[];
+  childTime: Float64Array;
+  childBuffers: Float64Array;
+  childCost: Float64Array;
+  rootTime: number | null;
+  rootCost: number | null;
+}
+
+function account(plan: Plan): Accounting {
   const nodes = preorder(plan.root);
-  const size = nodes.reduce((m, n) => Math.max(m, n.id), 0) + 1;
-  const byId = new Array<PlanNode | null>(size).fill(null);
+  let size = 1;
+  for (const n of nodes) if (n.id + 1 > size) size = n.id + 1;
   const parents = new Array<PlanNode | null>(size).fill(null);
-  for (const n of nodes) {
-    byId[n.id] = n;
-    for (const c of n.children) parents[c.id] = n;
-  }
+  for (const n of nodes) for (const c of n.children) parents[c.id] = n;
   const processes = processCounts(nodes);
-  const incl = nodes.map(() => null as number | null);
+  const incl = new Array<number | null>(size).fill(null);
   for (const n of nodes) incl[n.id] = inclusiveTime(n, processes[n.id] ?? 1, plan.analyzed);
   const pay = payers(nodes, parents, incl);
 
   // What each node's children (and subplans it evaluates) account for.
-  const childTime = new Array<number>(size).fill(0);
+  const childTime = new Float64Array(size);
   // Flat accumulator instead of one Buffers object per addition: this runs for every node of big plans.
   const childBuffers = new Float64Array(size * FIELD_COUNT);
-  const childCost = new Array<number>(size).fill(0);
+  const childCost = new Float64Array(size);
   for (const n of nodes) {
     const parent = parents[n.id];
     if (parent === null || parent === undefined) continue;
     // Cost follows the planner, which adds subplan and InitPlan costs to the node they hang off.
     childCost[parent.id] = (childCost[parent.id] ?? 0) + (n.estimate?.totalCost ?? 0);
-    for (const { id, weight } of pay.get(n.id) ?? []) {
+    const special = pay.get(n.id);
+    if (special === undefined) {
+      childTime[parent.id] = (childTime[parent.id] ?? 0) + (incl[n.id] ?? 0) * 1;
+      if (n.buffers !== null) addBuffers(childBuffers, parent.id, n.buffers, 1);
+      continue;
+    }
+    for (const { id, weight } of special) {
       childTime[id] = (childTime[id] ?? 0) + (incl[n.id] ?? 0) * weight;
       if (n.buffers !== null) addBuffers(childBuffers, id, n.buffers, weight);
     }
   }
+  return {
+    nodes,
+    processes,
+    incl,
+    childTime,
+    childBuffers,
+    childCost,
+    rootTime: incl[plan.root.id] ?? null,
+    rootCost: plan.root.estimate?.totalCost ?? null,
+  };
+}
 
-  const rootTime = incl[plan.root.id] ?? null;
-  const rootCost = plan.root.estimate?.totalCost ?? null;
+/** Exclusive time, clamped at 0; `raw` < 0 is what the clamp dropped. */
+function exclusiveTime(acc: Accounting, n: PlanNode): number | null {
+  const inclusiveTimeMs = acc.incl[n.id] ?? null;
+  return inclusiveTimeMs === null ? null : Math.max(0, inclusiveTimeMs - (acc.childTime[n.id] ?? 0));
+}
+
+function actualRowsOf(n: PlanNode): number | null {
+  const loops = n.actual?.loops ?? null;
+  return n.actual !== null && loops !== null ? n.actual.rows * loops : n.neverExecuted ? 0 : null;
+}
+
+export function analyzePlan(plan: Plan): PlanMetrics {
+  const acc = account(plan);
+  const { rootTime, rootCost } = acc;
   let clampedTimeMs = 0;
   const out: Record<number, NodeMetrics> = {};
-  for (const n of nodes) {
-    const inclusiveTimeMs = incl[n.id] ?? null;
+  for (const n of acc.nodes) {
+    const inclusiveTimeMs = acc.incl[n.id] ?? null;
     let exclusiveTimeMs: number | null = null;
     if (inclusiveTimeMs !== null) {
-      const raw = inclusiveTimeMs - (childTime[n.id] ?? 0);
+      const raw = inclusiveTimeMs - (acc.childTime[n.id] ?? 0);
       if (raw < 0) clampedTimeMs -= raw;
       exclusiveTimeMs = Math.max(0, raw);
     }
     const inclusiveCost = n.estimate?.totalCost ?? null;
-    const exclusiveCost = inclusiveCost === null ? null : Math.max(0, inclusiveCost - (childCost[n.id] ?? 0));
+    const exclusiveCost = inclusiveCost === null ? null : Math.max(0, inclusiveCost - (acc.childCost[n.id] ?? 0));
     const loops = n.actual?.loops ?? null;
     out[n.id] = {
       nodeId: n.id,
@@ -297,15 +338,52 @@ export function analyzePlan(plan: Plan): PlanMetrics {
       inclusiveCost,
       exclusiveCost,
       costShare: exclusiveCost !== null && rootCost !== null && rootCost > 0 ? exclusiveCost / rootCost : null,
-      actualRows: n.actual !== null && loops !== null ? n.actual.rows * loops : n.neverExecuted ? 0 : null,
+      actualRows: actualRowsOf(n),
       estimatedRows: n.estimate === null ? null : n.estimate.rows * (loops !== null && loops > 0 ? loops : 1),
       misestimate: misestimate(n),
       inclusiveBuffers: n.buffers,
-      exclusiveBuffers: n.buffers === null ? null : exclusiveBuffers(n.buffers, childBuffers, n.id),
-      processes: processes[n.id] ?? 1,
+      exclusiveBuffers: n.buffers === null ? null : exclusiveBuffers(n.buffers, acc.childBuffers, n.id),
+      processes: acc.processes[n.id] ?? 1,
     };
   }
   return { totalTimeMs: rootTime, totalCost: rootCost, nodes: out, clampedTimeMs };
+}
+
+/**
+ * The figures a diff row compares, by node id, without building analyzePlan's full per-node records:
+ * the same values as analyzePlan(plan).nodes[id].exclusiveTimeMs, .actualRows, .inclusiveCost and
+ * sharedBlocks(.exclusiveBuffers).
+ */
+export interface RowFigures {
+  totalTimeMs: number | null;
+  exclusiveTimeMs: (number | null)[];
+  actualRows: (number | null)[];
+  inclusiveCost: (number | null)[];
+  sharedBlocks: (number | null)[];
+  /** Whether analyzePlan would have a record for the id. */
+  has: boolean[];
+}
+
+export function rowFigures(plan: Plan): RowFigures {
+  const acc = account(plan);
+  const size = acc.incl.length;
+  const exclusiveTimeMs = new Array<number | null>(size).fill(null);
+  const actualRows = new Array<number | null>(size).fill(null);
+  const inclusiveCost = new Array<number | null>(size).fill(null);
+  const shared = new Array<number | null>(size).fill(null);
+  const has = new Array<boolean>(size).fill(false);
+  for (const n of acc.nodes) {
+    exclusiveTimeMs[n.id] = exclusiveTime(acc, n);
+    actualRows[n.id] = actualRowsOf(n);
+    inclusiveCost[n.id] = n.estimate?.totalCost ?? null;
+    const b = n.buffers;
+    if (b !== null) {
+      const at = n.id * FIELD_COUNT;
+      shared[n.id] = Math.max(0, b.sharedHitBlocks - (acc.childBuffers[at] ?? 0)) + Math.max(0, b.sharedReadBlocks - (acc.childBuffers[at + 1] ?? 0));
+    } else shared[n.id] = null;
+    has[n.id] = true;
+  }
+  return { totalTimeMs: acc.rootTime, exclusiveTimeMs, actualRows, inclusiveCost, sharedBlocks: shared, has };
 }
 
 export interface HotNode {
