@@ -176,6 +176,52 @@ describe("a target that goes down and comes back", () => {
   });
 });
 
+describe("a repository that goes away and comes back", () => {
+  let cluster: TestCluster;
+  let restarted: PostgresServer | undefined;
+  beforeAll(async () => {
+    cluster = await startCluster(await embeddedBinaries());
+  });
+  afterAll(async () => {
+    await restarted?.stop();
+    await cluster?.dispose();
+  });
+
+  it("does not stop the loop: it says so once, then collects again", async () => {
+    await cluster.server.ensureDatabase("repo");
+    const url = cluster.server.url("repo");
+    await applyMigrations(url);
+    const prisma = createPrisma(url);
+    opened.push(prisma);
+    const repo = { prisma, url };
+    await add(repo, "kept", await monitoredDatabase(servers[0]!.adminUrl));
+
+    const lines: string[] = [];
+    const runs: TargetRunSummary[] = [];
+    const controller = new AbortController();
+    const until = async (what: () => boolean) => {
+      const deadline = Date.now() + 30_000;
+      while (!what() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(what()).toBe(true);
+    };
+    const loop = loopWith(repo, collectorSteps, { signal: controller.signal, log: (l) => lines.push(l), pollMs: 200, onRun: (r) => runs.push(r) });
+    try {
+      await until(() => runs.length === 1);
+      await cluster.server.stop();
+      await until(() => lines.some((l) => l.startsWith("collector: cannot read targets from the repository (retrying)")));
+      restarted = await PostgresServer.start(cluster.server.options);
+      await until(() => lines.includes("collector: the repository answers again"));
+      await prisma.target.update({ where: { name: "kept" }, data: { nextCollectAt: null } });
+      await until(() => runs.length === 2);
+    } finally {
+      controller.abort();
+      await loop;
+    }
+    expect(runs.map((r) => r.errors)).toEqual([[], []]);
+    expect(lines.filter((l) => l.includes("cannot read targets"))).toHaveLength(1);
+  });
+});
+
 describe("two collectors at once", () => {
   it("collect each target exactly once: the other reports it locked, and no interval is doubled", async () => {
     const repo = await freshRepository();
