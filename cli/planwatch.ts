@@ -13,9 +13,10 @@ import { explainCommand } from "./commands/explain";
 import { planCommand } from "./commands/plan";
 import { plansCommand } from "./commands/plans";
 import { regressionsCommand } from "./commands/regressions";
+import { alertsCommand } from "./commands/alerts";
 import type { Command, CommandContext } from "./commands/types";
 
-const commands: Command[] = [statusCommand, migrateCommand, targetCommand, collectCommand, explainCommand, planCommand, plansCommand, regressionsCommand];
+const commands: Command[] = [statusCommand, migrateCommand, targetCommand, collectCommand, explainCommand, planCommand, plansCommand, regressionsCommand, alertsCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
