@@ -79,6 +79,7 @@ function startCollector(repositoryUrl: string, log: (line: string) => void): { s
     repositoryUrl,
     signal: controller.signal,
     log: (line) => log(`planwatch: ${line}`),
+    stepLog: () => undefined,
     onRun: (summary) => summary.errors.length > 0 && log(`planwatch: ${describeRun(summary)}`),
   }).catch((err: Error) => log(`planwatch: the collector stopped: ${err.message}`));
   return {

@@ -229,6 +229,8 @@ export interface LoopOptions {
   /** On abort, how long running target runs may take to finish before the loop returns anyway. */
   stopGraceMs?: number;
   secrets?: SecretKeySource;
+  /** The steps' progress lines (default: log); the app server keeps them out of its output. */
+  stepLog?: (line: string) => void;
   /** Called after each target run; default: one log line per run. */
   onRun?: (summary: TargetRunSummary) => void;
 }
@@ -260,7 +262,7 @@ export async function loopWith(repo: CollectorRepository, steps: CollectorSteps,
           continue;
         }
         if (running.has(t.id) || running.size >= limit) continue;
-        const run = collectTarget(repo, steps, t, { forced: false, log, secrets: options.secrets })
+        const run = collectTarget(repo, steps, t, { forced: false, log: options.stepLog ?? log, secrets: options.secrets })
           .then((summary) => {
             if (summary) onRun(summary);
           })
