@@ -16,7 +16,23 @@ export interface Piece {
 
 export interface CleanLine {
   text: string;
-  pieces: Piece[];
+  /** Where the line's first character came from (its first piece). */
+  line: number;
+  offset: number;
+  /**
+   * All pieces, when the line was glued from several; null for the usual line that is one stretch
+   * of the input (then its only piece is { at: 0, line, offset }), so no arrays are built per line.
+   */
+  pieces: Piece[] | null;
+}
+
+function piecesOf(l: CleanLine): Piece[] {
+  return l.pieces ?? [{ at: 0, line: l.line, offset: l.offset }];
+}
+
+function fromPieces(text: string, pieces: Piece[]): CleanLine {
+  const first = pieces[0] ?? { at: 0, line: 1, offset: 0 };
+  return pieces.length === 1 && first.at === 0 ? { text, line: first.line, offset: first.offset, pieces: null } : { text, line: first.line, offset: first.offset, pieces };
 }
 
 export interface CleanSource {
@@ -62,35 +78,45 @@ function endsWithPlusMark(text: string): boolean {
 
 export function splitLines(source: string): CleanLine[] {
   const lines: CleanLine[] = [];
-  const re = /\r\n|\r|\n/g;
   let start = 0;
   let n = 1;
-  for (let m = re.exec(source); m; m = re.exec(source)) {
-    lines.push({ text: source.slice(start, m.index), pieces: [{ at: 0, line: n++, offset: start }] });
-    start = m.index + m[0].length;
+  if (!source.includes("\r")) {
+    // Only "\n" ends lines: indexOf instead of a regex.
+    for (let end = source.indexOf("\n"); end >= 0; end = source.indexOf("\n", start)) {
+      lines.push({ text: source.slice(start, end), line: n++, offset: start, pieces: null });
+      start = end + 1;
+    }
+  } else {
+    const re = /\r\n|\r|\n/g;
+    for (let m = re.exec(source); m; m = re.exec(source)) {
+      lines.push({ text: source.slice(start, m.index), line: n++, offset: start, pieces: null });
+      start = m.index + m[0].length;
+    }
   }
-  lines.push({ text: source.slice(start), pieces: [{ at: 0, line: n, offset: start }] });
+  lines.push({ text: source.slice(start), line: n, offset: start, pieces: null });
   return lines;
 }
 
 /** Drops `count` characters from the start of a line, moving its origin along. */
 function dropStart(line: CleanLine, count: number): CleanLine {
   if (count <= 0) return line;
+  if (line.pieces === null) return { text: line.text.slice(count), line: line.line, offset: line.offset + count, pieces: null };
   const pieces = line.pieces
     .map((p) => (p.at >= count ? { ...p, at: p.at - count } : { ...p, at: 0, offset: p.offset + (count - p.at) }))
     .filter((p, i, all) => !(p.at === 0 && all[i + 1]?.at === 0));
-  return { text: line.text.slice(count), pieces };
+  return fromPieces(line.text.slice(count), pieces);
 }
 
 function dropEnd(line: CleanLine, count: number): CleanLine {
   if (count <= 0) return line;
   const text = line.text.slice(0, line.text.length - count);
-  return { text, pieces: line.pieces.filter((p, i) => i === 0 || p.at < text.length) };
+  if (line.pieces === null) return { text, line: line.line, offset: line.offset, pieces: null };
+  return fromPieces(text, line.pieces.filter((p, i) => i === 0 || p.at < text.length));
 }
 
 function join(a: CleanLine, b: CleanLine, separator: string): CleanLine {
   const at = a.text.length + separator.length;
-  return { text: a.text + separator + b.text, pieces: [...a.pieces, ...b.pieces.map((p) => ({ ...p, at: p.at + at }))] };
+  return fromPieces(a.text + separator + b.text, [...piecesOf(a), ...piecesOf(b).map((p) => ({ ...p, at: p.at + at }))]);
 }
 
 const nonEmpty = (lines: CleanLine[]) => lines.filter((l) => !isBlank(l.text));
@@ -255,8 +281,9 @@ export function cleanupSource(source: string): CleanSource {
 /** Maps a column in a cleaned line back to the original input. */
 export function locate(line: CleanLine | undefined, column: number): { line: number; offset: number } | null {
   if (!line) return null;
-  let piece = line.pieces[0];
-  for (const p of line.pieces) if (p.at <= column) piece = p;
+  const pieces = piecesOf(line);
+  let piece = pieces[0];
+  for (const p of pieces) if (p.at <= column) piece = p;
   if (!piece) return null;
   return { line: piece.line, offset: piece.offset + Math.max(0, column - piece.at) };
 }

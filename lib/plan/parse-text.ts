@@ -5,7 +5,7 @@ import { locate, type CleanLine, type CleanSource } from "./cleanup";
 import { PlanParseError } from "./errors";
 import type { Buffers, Plan, PlanNode, Trigger, WorkerStats } from "./model";
 import { MAX_PLAN_DEPTH, assemble, emptyNode, impliedRelationship, planSummary, zeroBuffers } from "./node-draft";
-import { applyPair, parseBuffers, parseSettings, parseTrigger, splitPairs } from "./text-properties";
+import { applyLine, parseBuffers, parseSettings, parseTrigger, splitPairs } from "./text-properties";
 import { parseNodeHeader, parseSubplanHeader, type NodeHeader } from "./text-node-line";
 import { indentOf, isTextPlanLine, isTopLevelLine } from "./text-lines";
 
@@ -221,8 +221,7 @@ export function parseTextPlan(clean: CleanSource): Plan {
     }
     flushWorker();
     if (!isTextPlanLine(content, false)) failAt(line, `Cannot read "${content.slice(0, 60)}": expected a plan node ("->  …") or a "Key: value" line`, indent);
-    const node = nodes[owner.index] as PlanNode;
-    for (const [key, value] of splitPairs(content)) applyPair(node, key, value);
+    applyLine(nodes[owner.index] as PlanNode, content);
   }
   flushWorker();
 

@@ -3,19 +3,39 @@
 import type { Buffers, Condition, IoTiming, PlanNode, Trigger } from "./model";
 import { zeroBuffers } from "./node-draft";
 
-const CONDITIONS: Record<string, Condition["kind"]> = {
-  "Index Cond": "indexCond",
-  "Recheck Cond": "recheckCond",
-  Filter: "filter",
-  "Join Filter": "joinFilter",
-  "Hash Cond": "hashCond",
-  "Merge Cond": "mergeCond",
-  "TID Cond": "tidCond",
-  "One-Time Filter": "oneTimeFilter",
-  "Order By": "orderBy",
-  "Cache Key": "cacheKey",
-  "Run Condition": "runCondition",
-};
+/**
+ * The condition a key names, or null. A switch rather than an object lookup: keys are fresh slices
+ * of the line, and looking one up in an object interns it first (keys start with a capital letter,
+ * so an object's inherited names could never have matched).
+ */
+function conditionKind(key: string): Condition["kind"] | null {
+  switch (key) {
+    case "Index Cond":
+      return "indexCond";
+    case "Recheck Cond":
+      return "recheckCond";
+    case "Filter":
+      return "filter";
+    case "Join Filter":
+      return "joinFilter";
+    case "Hash Cond":
+      return "hashCond";
+    case "Merge Cond":
+      return "mergeCond";
+    case "TID Cond":
+      return "tidCond";
+    case "One-Time Filter":
+      return "oneTimeFilter";
+    case "Order By":
+      return "orderBy";
+    case "Cache Key":
+      return "cacheKey";
+    case "Run Condition":
+      return "runCondition";
+    default:
+      return null;
+  }
+}
 
 /** Lines that hold several "Key: value" pairs separated by two spaces. */
 const MULTI = /^(?:Buckets|Batches|Planned Partitions|Sort Method|Hits|Storage|Estimates):/;
@@ -26,6 +46,17 @@ export function splitPairs(content: string): Array<[string, string]> {
     const colon = part.indexOf(":");
     return colon < 0 ? [part.trim(), ""] : [part.slice(0, colon).trim(), part.slice(colon + 1).trim()];
   });
+}
+
+/** Applies a "Key: value" line (several pairs on MULTI lines) to a node draft: splitPairs without the arrays. */
+export function applyLine(node: PlanNode, content: string): void {
+  if (MULTI.test(content)) {
+    for (const [key, value] of splitPairs(content)) applyPair(node, key, value);
+    return;
+  }
+  const colon = content.indexOf(":");
+  if (colon < 0) applyPair(node, content.trim(), "");
+  else applyPair(node, content.slice(0, colon).trim(), content.slice(colon + 1).trim());
 }
 
 /** Splits "a, f(b, c), 'x, y'" at top-level commas only. */
@@ -134,8 +165,8 @@ function addExtra(node: PlanNode, entries: Record<string, string | number | bool
  * its fields per property line made big plans slow); returns the same node.
  */
 export function applyPair(node: PlanNode, key: string, value: string): PlanNode {
-  const kind = CONDITIONS[key];
-  if (kind) {
+  const kind = conditionKind(key);
+  if (kind !== null) {
     node.conditions.push({ kind, expression: value });
     return node;
   }
