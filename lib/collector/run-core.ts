@@ -18,6 +18,8 @@ export interface CollectorSteps {
   snapshot(ctx: CollectContext): Promise<SnapshotResult>;
   autoExplain(ctx: CollectContext): Promise<PlanCaptureResult>;
   genericPlans(ctx: CollectContext): Promise<PlanCaptureResult>;
+  /** Marks plans whose relations or indexes are gone as invalid (QPM validate_plans). */
+  validatePlans?(ctx: CollectContext): Promise<unknown>;
 }
 
 /** The repository as the collector needs it: Prisma for data, the URL for lock sessions. */
@@ -168,6 +170,9 @@ async function runSteps(
       addCapture(summary, await attempt("auto_explain", () => steps.autoExplain(ctx), summary, clean));
     }
     addCapture(summary, await attempt("generic plans", () => steps.genericPlans(ctx), summary, clean));
+    // After capture, so plans seen for the first time in this run are checked too.
+    const validate = steps.validatePlans;
+    if (validate) await attempt("plan validation", () => validate(ctx), summary, clean);
     return { failed: false, capabilities };
   } finally {
     await client.end().catch(() => undefined);

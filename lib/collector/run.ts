@@ -4,6 +4,7 @@
 import { createPrisma } from "../db/client";
 import { captureAutoExplain } from "./auto-explain";
 import { captureGenericPlans } from "./generic-plans";
+import { validatePlans } from "./validate-plans";
 import { collectWith, loopWith, type CollectOptions, type CollectorRepository, type CollectorSteps, type LoopOptions } from "./run-core";
 import { collectSnapshot } from "./snapshot";
 import type { TargetRunSummary } from "./types";
@@ -15,6 +16,7 @@ export const collectorSteps: CollectorSteps = {
   snapshot: collectSnapshot,
   autoExplain: captureAutoExplain,
   genericPlans: captureGenericPlans,
+  validatePlans,
 };
 
 /** Collects every due target (or the named one, due or not) once; one summary per target run. */

@@ -120,6 +120,17 @@ describe.each(servers.map((s) => [s.major, s] as const))("collecting PostgreSQL 
     expect(target.nextCollectAt).toEqual(at("2030-01-01T00:02:00Z"));
     // Not due yet: nothing to do.
     expect(await collectOnce(repo, { now: at("2030-01-01T00:01:30Z"), log })).toEqual([]);
+
+    // Each collection validates plans: one that reads an index that is gone becomes invalid.
+    const plans = await repo.prisma.plan.findMany({ where: { statement: { targetId: target.id } }, select: { id: true, plan: true, valid: true } });
+    const readsPkey = plans.filter((p) => JSON.stringify(p.plan).includes('"item_pkey"')).map((p) => p.id);
+    expect(readsPkey.length).toBeGreaterThan(0);
+    expect(plans.every((p) => p.valid)).toBe(true);
+    await withClient(url, (c) => c.query("alter table item drop constraint item_pkey"));
+    const [third] = await collectOnce(repo, { now: at("2030-01-01T00:02:00Z"), log });
+    expect(third).toMatchObject({ name: "main", errors: [] });
+    const after = await repo.prisma.plan.findMany({ where: { id: { in: readsPkey } }, select: { valid: true } });
+    expect(after.map((p) => p.valid)).toEqual(readsPkey.map(() => false));
   });
 });
 
