@@ -10,6 +10,7 @@ export function AppHeader() {
       </Link>
       <nav aria-label="Main">
         <Link href="/">Statements</Link>
+        <Link href="/plans/paste">Paste a plan</Link>
       </nav>
       <HealthIndicator />
     </header>
