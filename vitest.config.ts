@@ -17,6 +17,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          exclude: ["test/integration/**/*-workload.test.ts"],
           environment: "node",
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 120_000,
@@ -25,6 +26,21 @@ export default defineConfig({
           maxWorkers: 2,
           // Runs after the unit project (a different worker limit needs its own group).
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Real workloads judged by real timings: run alone, after everything else, so other test
+        // files do not load the machine while they measure.
+        resolve: { alias },
+        test: {
+          name: "workload",
+          include: ["test/integration/**/*-workload.test.ts"],
+          environment: "node",
+          globalSetup: ["test/support/global-setup.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -33,7 +33,9 @@ const SETTINGS = {
 const Q = {
   dropIndex: "select sum(amount) from orders where customer_id = $1",
   addIndex: "select count(*) from events where kind = $1",
-  noisy: "select count(*) from orders where id <= $1",
+  // Sleeps, not CPU work: machine load scales a CPU-bound statement between the two windows (and
+  // makes it "improve" or "regress"), while it barely moves a sleep.
+  noisy: "select pg_sleep($1)",
   spill: "select payload from wide order by k, id offset $1 limit $2",
   generic: "select count(*) from skew s join detail d on d.skew_id = s.id where s.flag = $1",
 };
@@ -62,8 +64,8 @@ async function workload(spillWorkMem: string, calls = 60): Promise<void> {
   try {
     for (let i = 0; i < calls; i++) await app.query(Q.dropIndex, [1 + (i % 50)]);
     for (let i = 0; i < calls; i++) await app.query(Q.addIndex, [`rare-${i % 20}`]);
-    // Slow and fast calls mixed, the same sequence in both phases.
-    for (let i = 0; i < calls; i++) await app.query(Q.noisy, [1 + ((i * 7_919) % 60_000)]);
+    // Slow and fast calls mixed (0–20 ms), the same sequence in both phases.
+    for (let i = 0; i < calls; i++) await app.query(Q.noisy, [((i * 7_919) % 21) / 1000]);
     // No parallel sort: with less work_mem the planner would otherwise pick Gather Merge (a plan change).
     await app.query(`set work_mem = '${spillWorkMem}'; set max_parallel_workers_per_gather = 0`);
     for (let i = 0; i < Math.ceil(calls / 2); i++) await app.query(Q.spill, [19_000, 1]);
