@@ -20,6 +20,8 @@ export interface CollectorSteps {
   genericPlans(ctx: CollectContext): Promise<PlanCaptureResult>;
   /** Marks plans whose relations or indexes are gone as invalid (QPM validate_plans). */
   validatePlans?(ctx: CollectContext): Promise<unknown>;
+  /** Raises alerts for new regressions and for rejected/disabled plans seen again; delivery is background. */
+  alerts?(ctx: CollectContext): Promise<unknown>;
 }
 
 /** The repository as the collector needs it: Prisma for data, the URL for lock sessions. */
@@ -173,6 +175,9 @@ async function runSteps(
     // After capture, so plans seen for the first time in this run are checked too.
     const validate = steps.validatePlans;
     if (validate) await attempt("plan validation", () => validate(ctx), summary, clean);
+    // Last: it ranks what this run stored.
+    const alerts = steps.alerts;
+    if (alerts) await attempt("alerts", () => alerts(ctx), summary, clean);
     return { failed: false, capabilities };
   } finally {
     await client.end().catch(() => undefined);

@@ -1,6 +1,7 @@
 // The collector: snapshot → auto_explain capture → generic plans for every due target, once
 // (`planwatch collect --once`) or in a loop (`planwatch collect`, and inside the app server).
 // Several collectors may run against one repository: a per-target advisory lock keeps them apart.
+import { evaluateAlerts } from "../alerts/evaluate";
 import { createPrisma } from "../db/client";
 import { captureAutoExplain } from "./auto-explain";
 import { captureGenericPlans } from "./generic-plans";
@@ -17,6 +18,7 @@ export const collectorSteps: CollectorSteps = {
   autoExplain: captureAutoExplain,
   genericPlans: captureGenericPlans,
   validatePlans,
+  alerts: (ctx) => evaluateAlerts(ctx.repo, ctx.target.id, ctx.now, { log: ctx.log }),
 };
 
 /** Collects every due target (or the named one, due or not) once; one summary per target run. */

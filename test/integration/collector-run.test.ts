@@ -118,6 +118,9 @@ describe.each(servers.map((s) => [s.major, s] as const))("collecting PostgreSQL 
     expect(sources.map((s) => s.source)).toContain("generic_explain");
     expect(first!.skippedLogEntries + second!.skippedLogEntries + first!.samples + second!.samples).toBeGreaterThan(0);
     expect(target.nextCollectAt).toEqual(at("2030-01-01T00:02:00Z"));
+    // The alerts step ran after the snapshot: verdicts of the ranked statements are on record.
+    expect(await repo.prisma.alertState.findUnique({ where: { targetId: target.id } })).not.toBeNull();
+    expect(await repo.prisma.statementVerdict.count({ where: { statement: { targetId: target.id } } })).toBeGreaterThan(0);
     // Not due yet: nothing to do.
     expect(await collectOnce(repo, { now: at("2030-01-01T00:01:30Z"), log })).toEqual([]);
 
