@@ -5,7 +5,11 @@ import { PlanPastePage } from "./pages/plan-paste-page";
 
 const fixtures = path.join(import.meta.dirname, "..", "lib", "plan", "__fixtures__");
 const fixture = (file: string) => readFileSync(path.join(fixtures, file), "utf8");
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+async function shot(page: Page, name: string) {
+  // From the top: a full-page capture of a scrolled page paints the sticky header mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+}
 
 test("a psql-framed text plan shows as a tree, and node details open by keyboard", async ({ page }) => {
   const paste = new PlanPastePage(page);

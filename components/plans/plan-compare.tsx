@@ -14,6 +14,7 @@ import { useHashSelection } from "./use-hash-selection";
 import { useVirtualTree } from "./use-virtual-tree";
 
 const ROW_HEIGHT = 28;
+const HEADER_HEIGHT = 30;
 const MAX_INDENT_LEVELS = 24;
 
 /** performance marks read by the e2e measurement (click → first compared rows on screen). */
@@ -31,7 +32,7 @@ export function PlanCompare({ left, right, leftTitle, rightTitle }: PlanCompareP
   const model = useMemo(() => buildCompareModel(diff), [diff]);
   const [selected, select] = useHashSelection("row");
   const domId = useId();
-  const tree = useVirtualTree({ shape: model.shape, parentOf: model.parentOf, pinned: model.pinned, selectedId: selected, onActivate: select, rowHeight: ROW_HEIGHT });
+  const tree = useVirtualTree({ shape: model.shape, parentOf: model.parentOf, pinned: model.pinned, selectedId: selected, onActivate: select, rowHeight: ROW_HEIGHT, headerHeight: HEADER_HEIGHT });
   const active = tree.rows[tree.activeIndex];
   const selectedRow = selected === null ? undefined : model.row(selected);
 
@@ -88,17 +89,6 @@ export function PlanCompare({ left, right, leftTitle, rightTitle }: PlanCompareP
 
       <div className={styles.treeLayout} data-details={selectedRow !== undefined ? "open" : "closed"}>
         <div className={styles.grid}>
-          <div className={`${styles.compareCols} ${styles.head}`} aria-hidden="true">
-            <span />
-            <span title={leftTitle}>Left: {leftTitle}</span>
-            <span className={styles.num}>Self</span>
-            <span title={rightTitle}>Right: {rightTitle}</span>
-            <span className={styles.num}>Self</span>
-            <span className={styles.num}>Δ time</span>
-            <span className={styles.num}>Δ rows</span>
-            <span className={styles.num}>Δ cost</span>
-            <span className={styles.num}>Δ blocks</span>
-          </div>
           <div
             ref={tree.scrollRef}
             className={styles.scroller}
@@ -108,12 +98,23 @@ export function PlanCompare({ left, right, leftTitle, rightTitle }: PlanCompareP
             aria-activedescendant={active !== undefined ? `${domId}-${rowKey(active)}` : undefined}
             onKeyDown={tree.onKeyDown}
           >
-            <div role="none" className={styles.canvas} style={{ height: tree.virtualizer.getTotalSize() }}>
+            <div className={`${styles.compareCols} ${styles.head}`} aria-hidden="true">
+              <span />
+              <span title={leftTitle}>Left: {leftTitle}</span>
+              <span className={styles.num}>Self</span>
+              <span title={rightTitle}>Right: {rightTitle}</span>
+              <span className={styles.num}>Self</span>
+              <span className={styles.num}>Δ time</span>
+              <span className={styles.num}>Δ rows</span>
+              <span className={styles.num}>Δ cost</span>
+              <span className={styles.num}>Δ blocks</span>
+            </div>
+            <div role="none" className={`${styles.canvas} ${styles.compareCanvas}`} style={{ height: tree.virtualizer.getTotalSize() }}>
               {tree.virtualizer.getVirtualItems().map((item) => {
                 const row = tree.rows[item.index];
                 if (row === undefined) return null;
                 const id = `${domId}-${rowKey(row)}`;
-                const style = { transform: `translateY(${item.start}px)` };
+                const style = { transform: `translateY(${item.start - HEADER_HEIGHT}px)` };
                 const isActive = item.index === tree.activeIndex;
                 if (row.kind === "more") {
                   return <MoreRow key={id} id={id} row={row} parent={undefined} style={style} active={isActive} onClick={() => tree.clickRow(item.index)} />;

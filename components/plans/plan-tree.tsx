@@ -11,6 +11,7 @@ import styles from "./plans.module.css";
 import { useVirtualTree } from "./use-virtual-tree";
 
 const ROW_HEIGHT = 28;
+const HEADER_HEIGHT = 30;
 /** Deeper levels stop indenting: a 2,000-deep chain must not push the figures off screen. */
 const MAX_INDENT_LEVELS = 32;
 
@@ -25,20 +26,12 @@ export function PlanTree({ model, selectedId, onSelect, label }: PlanTreeProps) 
   const domId = useId();
   const shape: TreeShape = useMemo(() => ({ roots: [0], childrenOf: (id) => model.rows[id]?.childIds ?? [] }), [model]);
   const parentOf = useMemo(() => (id: number) => model.rows[id]?.parentId ?? null, [model]);
-  const tree = useVirtualTree({ shape, parentOf, pinned: model.pinnedIds, selectedId, onActivate: onSelect, rowHeight: ROW_HEIGHT });
+  const tree = useVirtualTree({ shape, parentOf, pinned: model.pinnedIds, selectedId, onActivate: onSelect, rowHeight: ROW_HEIGHT, headerHeight: HEADER_HEIGHT });
   const active = tree.rows[tree.activeIndex];
   const metricTitle = model.metric === "time" ? "Self time" : model.metric === "cost" ? "Self cost" : "Self";
 
   return (
     <div className={styles.grid}>
-      <div className={`${styles.treeCols} ${styles.head}`} aria-hidden="true">
-        <span>Node</span>
-        <span className={styles.num}>{metricTitle}</span>
-        <span>Share</span>
-        <span className={styles.num}>Rows actual / est.</span>
-        <span>Misestimate</span>
-        <span>Buffers self (hit / read / temp)</span>
-      </div>
       <div
         ref={tree.scrollRef}
         className={styles.scroller}
@@ -48,12 +41,21 @@ export function PlanTree({ model, selectedId, onSelect, label }: PlanTreeProps) 
         aria-activedescendant={active !== undefined ? `${domId}-${rowKey(active)}` : undefined}
         onKeyDown={tree.onKeyDown}
       >
-        <div role="none" className={styles.canvas} style={{ height: tree.virtualizer.getTotalSize() }}>
+        {/* Inside the scroller so it scrolls sideways with the rows when the panel leaves little room. */}
+        <div className={`${styles.treeCols} ${styles.head}`} aria-hidden="true">
+          <span>Node</span>
+          <span className={styles.num}>{metricTitle}</span>
+          <span>Share</span>
+          <span className={styles.num}>Rows actual / est.</span>
+          <span>Misestimate</span>
+          <span className={styles.num}>Buffers: hit / read / temp</span>
+        </div>
+        <div role="none" className={`${styles.canvas} ${styles.treeCanvas}`} style={{ height: tree.virtualizer.getTotalSize() }}>
           {tree.virtualizer.getVirtualItems().map((item) => {
             const row = tree.rows[item.index];
             if (row === undefined) return null;
             const id = `${domId}-${rowKey(row)}`;
-            const style = { transform: `translateY(${item.start}px)` };
+            const style = { transform: `translateY(${item.start - HEADER_HEIGHT}px)` };
             const isActive = item.index === tree.activeIndex;
             if (row.kind === "more") {
               return <MoreRow key={id} id={id} row={row} parent={model.rows[row.parentId]} style={style} active={isActive} onClick={() => tree.clickRow(item.index)} />;

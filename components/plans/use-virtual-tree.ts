@@ -14,12 +14,14 @@ export interface VirtualTreeOptions {
   selectedId: number | null;
   onActivate: (id: number) => void;
   rowHeight: number;
+  /** Height of the sticky column header inside the scroller, above the first row. */
+  headerHeight: number;
 }
 
 // Server render and first paint show this many rows before the scroller is measured.
 const INITIAL_RECT = { width: 1200, height: 640 };
 
-export function useVirtualTree({ shape, parentOf, pinned, selectedId, onActivate, rowHeight }: VirtualTreeOptions) {
+export function useVirtualTree({ shape, parentOf, pinned, selectedId, onActivate, rowHeight, headerHeight }: VirtualTreeOptions) {
   const [collapsed, setCollapsed] = useState<ReadonlySet<number>>(() => new Set());
   const [unfolded, setUnfolded] = useState<ReadonlySet<number>>(() => new Set());
   const [activeIndex, setActiveIndex] = useState(0);
@@ -56,6 +58,9 @@ export function useVirtualTree({ shape, parentOf, pinned, selectedId, onActivate
     getScrollElement: () => scrollRef.current,
     estimateSize: () => rowHeight,
     overscan: 12,
+    // Rows start below the sticky header, and scrolling to a row must not hide it under the header.
+    scrollMargin: headerHeight,
+    scrollPaddingStart: headerHeight,
     initialRect: INITIAL_RECT,
     useFlushSync: false,
   });
