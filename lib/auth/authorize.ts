@@ -67,11 +67,16 @@ export function cliActor(): Actor {
 }
 
 /**
- * The actor of an HTTP request. No accounts exist yet, so there is none: writes answer 401.
- * (The accounts issue resolves session cookies and bearer tokens here, in this one place.)
+ * The actor behind a request's headers (session cookie or bearer token): the one place identities
+ * are resolved, for route handlers (actorFromRequest) and server components/actions
+ * (currentActor in ./current-actor). No accounts exist yet, so there is none: writes answer 401.
  */
-export async function actorFromRequest(_request: Request): Promise<Actor | null> {
+export async function actorFromHeaders(_headers: Headers): Promise<Actor | null> {
   return null;
+}
+
+export async function actorFromRequest(request: Request): Promise<Actor | null> {
+  return actorFromHeaders(request.headers);
 }
 
 function describe(permission: Permission): string {
