@@ -1,6 +1,8 @@
 // npm run bench:collect — how long one pg_stat_statements snapshot takes (read + delta + store) with
 // 5,000 distinct statements, against a floor and a peer, and what a collection loop costs the target.
-// Prints a table; asserts nothing (machines vary).
+// Prints a table; asserts nothing (machines vary). Timings are medians of BENCH_RUNS runs (default 5)
+// with the load average of the machine before and after: on a shared machine, compare ratios taken
+// in the same run, not absolute numbers across runs.
 //
 // Targets (issue 4): a snapshot ≤ 3× the COPY floor and ≤ PoWA's powa_take_snapshot(); pgbench
 // throughput loss ≤ 1 % with a collection every 10 s.
@@ -9,14 +11,22 @@
 //   else the embedded 18 without PoWA and pgbench. pg_stat_statements.max = 10000. The repository
 //   database lives on the same server for the timings, as PoWA's does: both pay for their writes
 //   there. The pgbench overhead loop writes to a repository on a second server instead.
-// - Floor: psql's `\copy … FROM STDIN (FORMAT csv)` of the same rows (ids + counters: what a
-//   snapshot must persist at the least) into an unlogged table, timed from spawning psql to its exit
-//   (pg-copy-streams is not installed; psql is the real COPY protocol). A single
-//   INSERT … SELECT FROM unnest of the same rows is shown too, as the floor without a process spawn.
+// - Floor (what the ratio divides by): COPY … FROM STDIN, in this process over the pg client's
+//   connection (a minimal copy-in submittable: pg-copy-streams is not installed), of one row per
+//   statement of the snapshot (its cumulative counters, as read, no delta computed) into a LOGGED
+//   table shaped like statement_interval WITH its indexes (LIKE … INCLUDING DEFAULTS INCLUDING
+//   INDEXES: id from the sequence, unique (statement_id, window_start), (target_id, window_end),
+//   (statement_id, window_end)), no foreign keys. Each run is a new window, so the table grows as the
+//   real one does. Shown alongside, not used for the ratio: the same COPY into statement_interval
+//   itself (its foreign keys checked, rolled back), psql's \copy of the same rows with psql's
+//   start-up (measured apart, `psql -c 'SELECT 1'`) subtracted, and one INSERT … SELECT FROM unnest.
 // - PoWA: powa_take_snapshot() in its own database on the same server, skipped with a note when the
 //   extension is not installed (apt-get install -y postgresql-15-powa).
+// - pgbench overhead: BENCH_PGBENCH_ROUNDS rounds (default 4) of one run without and one with the
+//   collection loop, in alternating order (ABBA) so a drift of the machine's load hits both; the
+//   loss is the median of the per-round losses, with their spread.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import pg from "pg";
 import { collectSnapshot } from "../lib/collector/snapshot";
 import { pgssShape, readPgss } from "../lib/collector/snapshot-read";
@@ -30,7 +40,9 @@ import { detectCapabilities } from "../test/support/snapshot-harness";
 
 const STATEMENTS = Number(process.env.BENCH_STATEMENTS ?? 5000);
 const TABLES = 50;
-const PGBENCH_SECONDS = Number(process.env.BENCH_PGBENCH_SECONDS ?? 20);
+const PGBENCH_SECONDS = Number(process.env.BENCH_PGBENCH_SECONDS ?? 15);
+const PGBENCH_ROUNDS = Number(process.env.BENCH_PGBENCH_ROUNDS ?? 4);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LOOP_INTERVAL_MS = 10_000;
 
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
@@ -59,10 +71,59 @@ async function runAll(c: pg.Client, statements: string[]) {
   for (const s of statements) await c.query(s);
 }
 
+const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
 async function timedCollect(ctxBase: Omit<CollectContext, "now">): Promise<{ ms: number; result: SnapshotResult }> {
   const t0 = process.hrtime.bigint();
   const result = await collectSnapshot({ ...ctxBase, now: new Date() });
   return { ms: ms(t0), result };
+}
+
+/** The step timings of collectSnapshot's progress line ("… (ms: read 12, lock 1, …)"). */
+function stepTimes(line: string | undefined): Record<string, number> {
+  const match = /\(ms: ([^)]*)\)$/.exec(line ?? "");
+  if (!match) return {};
+  return Object.fromEntries(match[1]!.split(", ").map((part) => [part.split(" ")[0]!, Number(part.split(" ")[1])]));
+}
+
+function stepMedians(lines: string[]): string {
+  const steps: Record<string, number[]> = {};
+  for (const line of lines) for (const [step, value] of Object.entries(stepTimes(line))) (steps[step] ??= []).push(value);
+  return Object.entries(steps).map(([step, values]) => `${step} ${median(values).toFixed(0)}`).join(", ");
+}
+
+/**
+ * COPY … FROM STDIN over a pg client's own connection: the query protocol's copy-in sub-protocol,
+ * as pg-copy-streams does it (client.query() accepts any object with submit() and the handlers).
+ */
+function copyIn(c: pg.Client, sql: string, data: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let error: Error | null = null;
+    const submittable = {
+      submit(connection: { query(text: string): void }) {
+        connection.query(sql);
+      },
+      handleCopyInResponse(connection: { sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void }) {
+        const bytes = Buffer.from(data);
+        for (let at = 0; at < bytes.length; at += 1 << 16) connection.sendCopyFromChunk(bytes.subarray(at, at + (1 << 16)));
+        connection.endCopyFrom();
+      },
+      handleError(err: Error) {
+        error = err;
+      },
+      handleReadyForQuery() {
+        if (error) reject(error);
+        else resolve();
+      },
+      handleCommandComplete() {},
+      handleRowDescription() {},
+      handleDataRow() {},
+      handleEmptyQuery() {},
+      handlePortalSuspended() {},
+      handleCopyData() {},
+    };
+    c.query(submittable as unknown as pg.QueryConfig);
+  });
 }
 
 function runProcess(cmd: string, args: string[], input: string | null, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -78,50 +139,93 @@ function runProcess(cmd: string, args: string[], input: string | null, env: Node
   });
 }
 
-/** The snapshot's rows as the floor writes them: keys and counters, 16 columns. */
+/** One row per statement of a snapshot, as read (cumulative counters): what the floor COPYs. */
 async function floorRows(target: pg.Client, capabilities: Awaited<ReturnType<typeof detectCapabilities>>) {
   const snapshot = await readPgss(target, await pgssShape(target, capabilities));
-  return snapshot.entries.map((e) => [
-    e.userId, e.dbId, e.queryId, e.counters.calls, e.counters.totalExecMs, e.counters.sumSquaresExecMs2, e.counters.totalPlanMs ?? 0,
-    e.counters.plans ?? 0n, e.counters.rows, e.counters.sharedHitBlocks, e.counters.sharedReadBlocks, e.counters.tempReadBlocks,
-    e.counters.tempWrittenBlocks, e.queryText,
-  ] as const);
+  return snapshot.entries.map((e, i) => ({
+    statementId: BigInt(i + 1),
+    values: [
+      e.counters.calls, e.counters.totalExecMs, e.counters.totalExecMs / Number(e.counters.calls), e.counters.sumSquaresExecMs2, e.counters.totalPlanMs ?? 0,
+      e.counters.plans ?? 0n, e.counters.rows, e.counters.sharedHitBlocks, e.counters.sharedReadBlocks, e.counters.tempReadBlocks,
+      e.counters.tempWrittenBlocks,
+    ],
+  }));
 }
 
-const FLOOR_TABLE = `CREATE UNLOGGED TABLE IF NOT EXISTS floor_copy (user_id int8, db_id int8, query_id int8, calls int8, total_exec_ms float8,
-  sum_squares_exec_ms2 float8, total_plan_ms float8, plans int8, rows int8, shared_hit_blocks int8, shared_read_blocks int8,
-  temp_read_blocks int8, temp_written_blocks int8, query_text text)`;
+const INTERVAL_COLUMNS = `target_id, statement_id, window_start, window_end, calls, total_exec_ms, mean_exec_ms, exec_variance_ms2, total_plan_ms, plans,
+  rows, shared_hit_blocks, shared_read_blocks, temp_read_blocks, temp_written_blocks`;
 
-const csvField = (v: string | number | bigint) => (typeof v === "string" ? `"${v.replaceAll('"', '""')}"` : String(v));
+function floorCsv(data: Awaited<ReturnType<typeof floorRows>>, targetId: bigint, idOffset: bigint, windowStart: Date, windowEnd: Date): string {
+  const start = windowStart.toISOString();
+  const end = windowEnd.toISOString();
+  return data.map((r) => `${targetId},${r.statementId + idOffset},${start},${end},${r.values.join(",")}`).join("\n") + "\n";
+}
 
 async function measureFloor(repoUrl: string, data: Awaited<ReturnType<typeof floorRows>>) {
   const repo = await client(repoUrl);
   try {
-    await repo.query(FLOOR_TABLE);
-    await repo.query("TRUNCATE floor_copy");
+    await repo.query("DROP TABLE IF EXISTS floor_interval");
+    // Logged, with statement_interval's defaults (id from its sequence) and indexes; no foreign keys.
+    await repo.query("CREATE TABLE floor_interval (LIKE statement_interval INCLUDING DEFAULTS INCLUDING INDEXES)");
+    let window = Date.now();
+    const nextWindow = () => {
+      window += 10_000;
+      return [new Date(window - 10_000), new Date(window)] as const;
+    };
     const copies: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < RUNS; i++) {
       const t0 = process.hrtime.bigint();
-      const csv = data.map((r) => r.map(csvField).join(",")).join("\n") + "\n";
-      const out = await runProcess("psql", [repoUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "\\copy floor_copy FROM STDIN WITH (FORMAT csv)"], csv);
+      await copyIn(repo, `COPY floor_interval (${INTERVAL_COLUMNS}) FROM STDIN (FORMAT csv)`, floorCsv(data, 1n, 0n, ...nextWindow()));
       copies.push(ms(t0));
-      if (out.code !== 0) throw new Error(`psql \\copy failed: ${out.stderr}`);
     }
-    const inserts: number[] = [];
-    for (let i = 0; i < 3; i++) {
+
+    // Into statement_interval itself: its foreign keys need real statements (created, rolled back).
+    const intoReal: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      await repo.query("BEGIN");
+      const target = (await repo.query<{ id: string }>(`INSERT INTO target (name, host, port, database, username, updated_at) VALUES ('floor', 'x', 1, 'x', 'x', now()) RETURNING id::text`)).rows[0]!.id;
+      const first = (await repo.query<{ id: string }>(
+        `WITH s AS (INSERT INTO statement (target_id, query_id, db_id, user_id, query_text) SELECT $1::bigint, g, 1, 1, '' FROM generate_series(1, $2::int) AS g RETURNING id)
+         SELECT min(id)::text AS id FROM s`,
+        [target, data.length],
+      )).rows[0]!.id;
       const t0 = process.hrtime.bigint();
-      const col = (k: number) => data.map((r) => (typeof r[k] === "bigint" ? String(r[k]) : r[k]));
+      await copyIn(repo, `COPY statement_interval (${INTERVAL_COLUMNS}) FROM STDIN (FORMAT csv)`, floorCsv(data, BigInt(target), BigInt(first) - 1n, ...nextWindow()));
+      intoReal.push(ms(t0));
+      await repo.query("ROLLBACK");
+    }
+
+    // psql's \copy of the same rows, minus psql's own start-up measured apart.
+    const psqlCopies: number[] = [];
+    const psqlStarts: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const csv = floorCsv(data, 1n, 0n, ...nextWindow());
+      let t0 = process.hrtime.bigint();
+      const out = await runProcess("psql", [repoUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", `\\copy floor_interval (${INTERVAL_COLUMNS.replaceAll("\n", " ")}) FROM STDIN WITH (FORMAT csv)`], csv);
+      psqlCopies.push(ms(t0));
+      if (out.code !== 0) throw new Error(`psql \\copy failed: ${out.stderr}`);
+      t0 = process.hrtime.bigint();
+      await runProcess("psql", [repoUrl, "-X", "-q", "-c", "SELECT 1"], null);
+      psqlStarts.push(ms(t0));
+    }
+
+    const inserts: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const [start, end] = nextWindow();
+      const t0 = process.hrtime.bigint();
+      const col = (k: number) => `{${data.map((r) => String(r.values[k])).join(",")}}`;
       await repo.query(
-        `INSERT INTO floor_copy SELECT * FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::float8[], $6::float8[], $7::float8[],
-           $8::int8[], $9::int8[], $10::int8[], $11::int8[], $12::int8[], $13::int8[], $14::text[])`,
-        Array.from({ length: 14 }, (_, k) => col(k)),
+        `INSERT INTO floor_interval (${INTERVAL_COLUMNS})
+         SELECT 1, r.statement_id, $1::timestamptz, $2::timestamptz, r.c0, r.c1, r.c2, r.c3, r.c4, r.c5, r.c6, r.c7, r.c8, r.c9, r.c10
+           FROM unnest($3::int8[], $4::int8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::int8[], $10::int8[], $11::int8[], $12::int8[], $13::int8[], $14::int8[])
+             AS r(statement_id, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10)`,
+        [start, end, `{${data.map((r) => String(r.statementId)).join(",")}}`, ...Array.from({ length: 11 }, (_, k) => col(k))],
       );
       inserts.push(ms(t0));
     }
-    const t0 = process.hrtime.bigint();
-    await runProcess("psql", [repoUrl, "-X", "-q", "-c", "SELECT 1"], null);
-    return { copyMs: Math.min(...copies), insertMs: Math.min(...inserts), psqlStartMs: ms(t0) };
+    return { copyMs: median(copies), copies, intoRealMs: median(intoReal), psqlCopyMs: median(psqlCopies), psqlStartMs: median(psqlStarts), insertMs: median(inserts) };
   } finally {
+    await repo.query("DROP TABLE IF EXISTS floor_interval").catch(() => undefined);
     await repo.end();
   }
 }
@@ -139,14 +243,14 @@ async function measurePowa(cluster: TestCluster, statements: string[], workload:
     await powa.query("CREATE EXTENSION IF NOT EXISTS powa");
     const version = (await powa.query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'powa'")).rows[0]?.v;
     const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i <= RUNS; i++) {
       if (i > 0) await runAll(workload, statements);
       const t0 = process.hrtime.bigint();
       await powa.query("SELECT powa_take_snapshot()");
       times.push(ms(t0));
     }
     const stored = (await powa.query<{ n: string }>("SELECT count(*)::text AS n FROM powa_statements")).rows[0]?.n;
-    return { version, firstMs: times[0]!, deltaMs: Math.min(...times.slice(1)), stored };
+    return { version, firstMs: times[0]!, deltaMs: median(times.slice(1)), deltas: times.slice(1), stored };
   } finally {
     await powa.end();
   }
@@ -176,9 +280,9 @@ async function measureOverhead(cluster: TestCluster, ctxBase: Omit<CollectContex
   if (init.code !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
   const without: number[] = [];
   const withLoop: number[] = [];
+  const losses: number[] = [];
   const loopRuns: number[] = [];
-  for (let round = 0; round < 2; round++) {
-    without.push(await pgbenchTps(cluster, "bench_pgbench"));
+  const withCollector = async () => {
     let stop = false;
     const loop = (async () => {
       while (!stop) {
@@ -188,15 +292,36 @@ async function measureOverhead(cluster: TestCluster, ctxBase: Omit<CollectContex
         for (let waited = 0; waited < wait && !stop; waited += 100) await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    withLoop.push(await pgbenchTps(cluster, "bench_pgbench"));
+    const tps = await pgbenchTps(cluster, "bench_pgbench");
     stop = true;
     await loop;
+    return tps;
+  };
+  for (let round = 0; round < PGBENCH_ROUNDS; round++) {
+    // ABBA: without/with, then with/without, so a steady drift of the machine hits both sides.
+    let a: number;
+    let b: number;
+    if (round % 2 === 0) {
+      a = await pgbenchTps(cluster, "bench_pgbench");
+      b = await withCollector();
+    } else {
+      b = await withCollector();
+      a = await pgbenchTps(cluster, "bench_pgbench");
+    }
+    without.push(a);
+    withLoop.push(b);
+    losses.push((1 - b / a) * 100);
+    console.error(`    pgbench round ${round + 1}: ${a.toFixed(0)} without, ${b.toFixed(0)} with (${losses.at(-1)!.toFixed(2)} %), load ${loadAverage()}`);
   }
-  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-  note("pgbench TPS, no collector", without.map((x) => x.toFixed(0)).join(" / "), `mean ${mean(without).toFixed(0)} (-c 4 -j 2, ${PGBENCH_SECONDS} s each)`);
-  note("pgbench TPS, collection every 10 s", withLoop.map((x) => x.toFixed(0)).join(" / "), `mean ${mean(withLoop).toFixed(0)}; ${loopRuns.length} collections, median ${median(loopRuns).toFixed(0)} ms`);
-  const loss = (1 - mean(withLoop) / mean(without)) * 100;
-  note("throughput loss", `${loss.toFixed(2)} %`, loss <= 1 ? "(target ≤ 1 %: met)" : "(target ≤ 1 %: NOT met; see noise between rounds)");
+  const spread = (xs: number[], digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+  note("pgbench TPS, no collector", median(without).toFixed(0), `median of ${PGBENCH_ROUNDS} (${spread(without)}; -c 4 -j 2, ${PGBENCH_SECONDS} s each)`);
+  note("pgbench TPS, collection every 10 s", median(withLoop).toFixed(0), `median of ${PGBENCH_ROUNDS} (${spread(withLoop)}); ${loopRuns.length} collections, median ${median(loopRuns).toFixed(0)} ms`);
+  const loss = median(losses);
+  note(
+    "throughput loss",
+    `${loss.toFixed(2)} %`,
+    `median of per-round losses (${spread(losses, 2)} %) ${loss <= 1 ? "(target ≤ 1 %: met" : "(target ≤ 1 %: NOT met"}${Math.max(...losses) - Math.min(...losses) > 2 * Math.abs(loss) ? "; spread exceeds the effect: noise)" : ")"}`,
+  );
 }
 
 function median(xs: number[]): number {
@@ -224,41 +349,64 @@ async function main() {
     note("statements in pg_stat_statements", String(inPgss));
 
     const row = await repo.target.create({ data: { name: "bench", host: "127.0.0.1", port: cluster.server.port, database: "bench_target", username: "postgres", capabilities: capabilities as unknown as object } });
-    const ctxBase = { repo, target: { id: row.id, name: row.name, capabilities }, client: target, log: (line: string) => (process.env.BENCH_VERBOSE ? console.error(`    ${line}`) : undefined) };
+    const progress: string[] = [];
+    const ctxBase = {
+      repo,
+      target: { id: row.id, name: row.name, capabilities },
+      client: target,
+      log: (line: string) => {
+        progress.push(line);
+        if (process.env.BENCH_VERBOSE) console.error(`    ${line}`);
+      },
+    };
+    note("load average before", loadAverage(), "(/proc/loadavg: 1, 5, 15 min)");
 
-    const t0 = process.hrtime.bigint();
     const shape = await pgssShape(target, capabilities);
-    const read = await readPgss(target, shape);
-    note("read pg_stat_statements only (ms)", fmt(ms(t0)), `${read.entries.length} statements`);
+    const reads: number[] = [];
+    let read = await readPgss(target, shape);
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = process.hrtime.bigint();
+      read = await readPgss(target, shape);
+      reads.push(ms(t0));
+    }
+    note("read pg_stat_statements only (ms)", fmt(median(reads)), `median of ${RUNS}; ${read.entries.length} statements`);
 
     const first = await timedCollect(ctxBase);
-    note("collect #1: first sight (ms)", fmt(first.ms), `${first.result.statements} statements, ${first.result.intervals} intervals`);
+    note("collect #1: first sight (ms)", fmt(first.ms), `${first.result.statements} statements, ${first.result.intervals} intervals; ${stepMedians(progress.slice(-1))}`);
     const deltas: number[] = [];
+    const deltaLines: string[] = [];
     let last = first.result;
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < RUNS; i++) {
       await runAll(workload, statements);
       const run = await timedCollect(ctxBase);
       deltas.push(run.ms);
+      deltaLines.push(progress.at(-1) ?? "");
       last = run.result;
     }
-    note("collect #2–4: with deltas (ms)", fmt(median(deltas)), `median of ${deltas.map((d) => d.toFixed(0)).join(", ")}; ${last.intervals} intervals`);
+    note("collect with deltas (ms)", fmt(median(deltas)), `median of ${deltas.map((d) => d.toFixed(0)).join(", ")}; ${last.intervals} intervals`);
+    note("  steps, medians (ms)", "", stepMedians(deltaLines));
     const idle = await timedCollect(ctxBase);
-    note("collect: nothing ran since (ms)", fmt(idle.ms), `${idle.result.intervals} intervals`);
+    note("collect: nothing ran since (ms)", fmt(idle.ms), `${idle.result.intervals} intervals; ${stepMedians(progress.slice(-1))}`);
+    note("load average", loadAverage());
 
     const floor = await measureFloor(repoUrl, await floorRows(target, capabilities));
-    note("floor: psql \\copy of the same rows (ms)", fmt(floor.copyMs), `best of 3, incl. psql start ≈ ${floor.psqlStartMs.toFixed(0)} ms`);
-    note("floor: one INSERT … unnest, unlogged (ms)", fmt(floor.insertMs), "best of 3");
+    note("floor: COPY FROM STDIN in-process (ms)", fmt(floor.copyMs), `median of ${floor.copies.map((c) => c.toFixed(0)).join(", ")}; ${read.entries.length} rows into a logged copy of statement_interval with its indexes, no FKs`);
+    note("  COPY into statement_interval, FKs checked (ms)", fmt(floor.intoRealMs), `median of ${RUNS}, rolled back (not the floor)`);
+    note("  psql \\copy − psql start-up (ms)", fmt(floor.psqlCopyMs - floor.psqlStartMs), `${floor.psqlCopyMs.toFixed(0)} − ${floor.psqlStartMs.toFixed(0)} (medians of ${RUNS}; cross-check)`);
+    note("  one INSERT … unnest, same table (ms)", fmt(floor.insertMs), `median of ${RUNS}`);
     const ratio = median(deltas) / floor.copyMs;
     note("collect with deltas ÷ COPY", `${ratio.toFixed(2)}×`, ratio <= 3 ? "(target ≤ 3×: met)" : "(target ≤ 3×: NOT met)");
     note("first collect ÷ COPY", `${(first.ms / floor.copyMs).toFixed(2)}×`);
+    note("collect with deltas ÷ COPY with FKs", `${(median(deltas) / floor.intoRealMs).toFixed(2)}×`);
 
     const powa = await measurePowa(cluster, statements, workload);
     if (powa) {
       note(`PoWA ${powa.version} powa_take_snapshot() first (ms)`, fmt(powa.firstMs));
-      note(`PoWA ${powa.version} powa_take_snapshot() with deltas (ms)`, fmt(powa.deltaMs), `best of 2; ${powa.stored} statements in powa_statements`);
+      note(`PoWA ${powa.version} powa_take_snapshot() with deltas (ms)`, fmt(powa.deltaMs), `median of ${powa.deltas.map((d) => d.toFixed(0)).join(", ")}; ${powa.stored} statements in powa_statements`);
       const vsPowa = median(deltas) / powa.deltaMs;
       note("collect with deltas ÷ PoWA", `${vsPowa.toFixed(2)}×`, vsPowa <= 1 ? "(target ≤ 1×: met)" : "(target ≤ 1×: NOT met)");
     }
+    note("load average after", loadAverage());
 
     // The loop writes to a repository on another server (as in production), so the target pays for
     // the read only; both servers still share this machine's CPUs.

@@ -1,4 +1,5 @@
-// Repository side of a snapshot: set-based statements inside one interactive transaction.
+// Repository side of a snapshot: set-based statements inside one interactive transaction (lock,
+// baselines, then every write in one statement: writeSnapshot).
 //
 // Why Prisma's interactive transaction and not a pg client on the repository URL: CollectContext
 // hands us a PrismaClient, not a URL, and an interactive transaction gives the all-or-nothing we need.
@@ -23,20 +24,6 @@ export interface Baseline {
   counters: StatementCumulative;
 }
 
-export interface StatementKeyRow {
-  queryId: bigint;
-  dbId: bigint;
-  userId: bigint;
-  queryText: string;
-}
-
-export interface StoredStatement {
-  id: bigint;
-  key: string;
-  /** Created by this snapshot (never seen on this target before). */
-  inserted: boolean;
-}
-
 export interface IntervalRow {
   statementId: bigint;
   windowStart: Date;
@@ -51,11 +38,6 @@ export interface IntervalRow {
   sharedReadBlocks: bigint;
   tempReadBlocks: bigint;
   tempWrittenBlocks: bigint;
-}
-
-export interface CounterRow {
-  statementId: bigint;
-  counters: StatementCumulative;
 }
 
 function asBigint(value: unknown, what: string): bigint {
@@ -157,109 +139,141 @@ export async function loadBaselines(tx: Tx, targetId: bigint): Promise<Map<strin
   return out;
 }
 
+/** A statement of the snapshot without a baseline (first sight): upserted by key with its text. */
+export interface FreshStatement {
+  queryId: bigint;
+  dbId: bigint;
+  userId: bigint;
+  queryText: string;
+  counters: StatementCumulative;
+}
+
+/** A statement with a baseline and something to store (an interval or a restarted baseline). */
+export interface KnownStatement {
+  statementId: bigint;
+  /** "" keeps the stored text (the same pg_stat_statements entry); a restarted baseline sends the server's. */
+  queryText: string;
+  counters: StatementCumulative;
+}
+
+export interface SnapshotWrite {
+  targetId: bigint;
+  now: Date;
+  fresh: FreshStatement[];
+  known: KnownStatement[];
+  intervals: IntervalRow[];
+  /** Statements whose baseline is dropped (gone from pg_stat_statements). */
+  vanished: bigint[];
+  state: TargetSnapshotState;
+}
+
+const COUNTER_COLUMNS = [
+  ["calls", "int8", (c: StatementCumulative) => c.calls],
+  ["total_exec_ms", "float8", (c: StatementCumulative) => c.totalExecMs],
+  ["sum_squares_exec_ms2", "float8", (c: StatementCumulative) => c.sumSquaresExecMs2],
+  ["total_plan_ms", "float8", (c: StatementCumulative) => c.totalPlanMs],
+  ["plans", "int8", (c: StatementCumulative) => c.plans],
+  ["rows", "int8", (c: StatementCumulative) => c.rows],
+  ["shared_hit_blocks", "int8", (c: StatementCumulative) => c.sharedHitBlocks],
+  ["shared_read_blocks", "int8", (c: StatementCumulative) => c.sharedReadBlocks],
+  ["temp_read_blocks", "int8", (c: StatementCumulative) => c.tempReadBlocks],
+  ["temp_written_blocks", "int8", (c: StatementCumulative) => c.tempWrittenBlocks],
+] as const;
+
+const INTERVAL_COLUMNS = [
+  ["calls", "int8", (i: IntervalRow) => i.calls],
+  ["total_exec_ms", "float8", (i: IntervalRow) => i.totalExecMs],
+  ["mean_exec_ms", "float8", (i: IntervalRow) => i.meanExecMs],
+  ["exec_variance_ms2", "float8", (i: IntervalRow) => i.execVarianceMs2],
+  ["total_plan_ms", "float8", (i: IntervalRow) => i.totalPlanMs],
+  ["plans", "int8", (i: IntervalRow) => i.plans],
+  ["rows", "int8", (i: IntervalRow) => i.rows],
+  ["shared_hit_blocks", "int8", (i: IntervalRow) => i.sharedHitBlocks],
+  ["shared_read_blocks", "int8", (i: IntervalRow) => i.sharedReadBlocks],
+  ["temp_read_blocks", "int8", (i: IntervalRow) => i.tempReadBlocks],
+  ["temp_written_blocks", "int8", (i: IntervalRow) => i.tempWrittenBlocks],
+] as const;
+
+const counterNames = COUNTER_COLUMNS.map(([name]) => name).join(", ");
+
 /**
- * Inserts new statements and touches the seen ones, in one statement. A new row is recognised by
- * first_seen_at = this snapshot's time (it is only set on insert); an empty text from the server
- * (no privilege, text file unreadable) never overwrites a known one.
+ * Everything a snapshot writes, as ONE statement of data-modifying CTEs (one round trip, one plan,
+ * one pass of array parsing), fed by one array literal per column:
+ * - fresh statements (no baseline): inserted, or touched when the row exists (evicted and back,
+ *   created by the plan capture); their text replaces the stored one unless it is "" (no privilege);
+ *   their baselines are inserted, joined to the upsert's RETURNING by key;
+ * - known statements with calls since their baseline (or a restarted baseline): last_seen_at moved
+ *   by id, their baselines replaced by id; idle statements are not written at all;
+ * - intervals inserted, vanished baselines deleted, the target's snapshot state updated.
+ * The sets are disjoint (a statement has a baseline or not), so no row is modified twice. All CTEs
+ * run to completion whether or not the final SELECT reads them; foreign keys are checked at the end
+ * of the statement, when the new statements exist.
+ * Returns how many fresh statements already existed (a baseline restarted after an eviction).
  */
-export async function upsertStatements(tx: Tx, targetId: bigint, now: Date, statements: StatementKeyRow[]): Promise<StoredStatement[]> {
-  if (statements.length === 0) return [];
-  const rows = await tx.$queryRawUnsafe<{ id: unknown; query_id: unknown; db_id: unknown; user_id: unknown; inserted: unknown }[]>(
-    `INSERT INTO statement (target_id, query_id, db_id, user_id, query_text, first_seen_at, last_seen_at)
-     SELECT $1::bigint, r.query_id, r.db_id, r.user_id, r.query_text, $2::timestamptz, $2::timestamptz
-       FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[]) AS r(query_id, db_id, user_id, query_text)
-     ON CONFLICT (target_id, query_id, db_id, user_id) DO UPDATE
-        SET last_seen_at = EXCLUDED.last_seen_at,
-            query_text = CASE WHEN EXCLUDED.query_text = '' THEN statement.query_text ELSE EXCLUDED.query_text END
-     RETURNING id, query_id, db_id, user_id, (first_seen_at = $2::timestamptz) AS inserted`,
-    targetId,
-    now,
-    numberArrayLiteral(statements.map((s) => s.queryId)),
-    numberArrayLiteral(statements.map((s) => s.dbId)),
-    numberArrayLiteral(statements.map((s) => s.userId)),
-    textArrayLiteral(statements.map((s) => s.queryText)),
-  );
-  return rows.map((r) => ({
-    id: asBigint(r.id, "statement.id"),
-    key: statementKey(asBigint(r.user_id, "user_id"), asBigint(r.db_id, "db_id"), asBigint(r.query_id, "query_id")),
-    inserted: r.inserted === true,
-  }));
-}
+export async function writeSnapshot(tx: Tx, w: SnapshotWrite): Promise<{ freshExisting: number }> {
+  const args: unknown[] = [w.targetId, w.now];
+  const param = (value: unknown, type: string) => {
+    args.push(value);
+    return `$${args.length}::${type}`;
+  };
+  const nums = <T>(rows: readonly T[], pick: (r: T) => bigint | number | null, type: string) => param(numberArrayLiteral(rows.map(pick)), `${type}[]`);
 
-export async function insertIntervals(tx: Tx, targetId: bigint, windowEnd: Date, intervals: IntervalRow[]): Promise<void> {
-  if (intervals.length === 0) return;
-  const col = (pick: (i: IntervalRow) => bigint | number | null) => numberArrayLiteral(intervals.map(pick));
-  await tx.$executeRawUnsafe(
-    `INSERT INTO statement_interval (target_id, statement_id, window_start, window_end, calls, total_exec_ms, mean_exec_ms,
-            exec_variance_ms2, total_plan_ms, plans, rows, shared_hit_blocks, shared_read_blocks, temp_read_blocks, temp_written_blocks)
-     SELECT $1::bigint, r.statement_id, r.window_start, $2::timestamptz, r.calls, r.total_exec_ms, r.mean_exec_ms, r.exec_variance_ms2, r.total_plan_ms,
-            r.plans, r.rows, r.shared_hit_blocks, r.shared_read_blocks, r.temp_read_blocks, r.temp_written_blocks
-       FROM unnest($3::bigint[], $4::timestamptz[], $5::bigint[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::bigint[],
-                   $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[])
-         AS r(statement_id, window_start, calls, total_exec_ms, mean_exec_ms, exec_variance_ms2, total_plan_ms, plans,
-              rows, shared_hit_blocks, shared_read_blocks, temp_read_blocks, temp_written_blocks)`,
-    targetId,
-    windowEnd,
-    col((i) => i.statementId),
-    timestampArrayLiteral(intervals.map((i) => i.windowStart)),
-    col((i) => i.calls),
-    col((i) => i.totalExecMs),
-    col((i) => i.meanExecMs),
-    col((i) => i.execVarianceMs2),
-    col((i) => i.totalPlanMs),
-    col((i) => i.plans),
-    col((i) => i.rows),
-    col((i) => i.sharedHitBlocks),
-    col((i) => i.sharedReadBlocks),
-    col((i) => i.tempReadBlocks),
-    col((i) => i.tempWrittenBlocks),
-  );
-}
+  const f = w.fresh;
+  const fresh = `unnest(${nums(f, (s) => s.queryId, "int8")}, ${nums(f, (s) => s.dbId, "int8")}, ${nums(f, (s) => s.userId, "int8")}, ${param(textArrayLiteral(f.map((s) => s.queryText)), "text[]")},
+                   ${COUNTER_COLUMNS.map(([, type, pick]) => nums(f, (s) => pick(s.counters), type)).join(", ")})
+         AS r(query_id, db_id, user_id, query_text, ${counterNames})`;
+  const k = w.known;
+  const known = `unnest(${nums(k, (s) => s.statementId, "int8")}, ${param(textArrayLiteral(k.map((s) => s.queryText)), "text[]")},
+                   ${COUNTER_COLUMNS.map(([, type, pick]) => nums(k, (s) => pick(s.counters), type)).join(", ")})
+         AS r(statement_id, query_text, ${counterNames})`;
+  const iv = w.intervals;
+  const intervals = `unnest(${nums(iv, (i) => i.statementId, "int8")}, ${param(timestampArrayLiteral(iv.map((i) => i.windowStart)), "timestamptz[]")},
+                   ${INTERVAL_COLUMNS.map(([, type, pick]) => nums(iv, pick, type)).join(", ")})
+         AS r(statement_id, window_start, ${INTERVAL_COLUMNS.map(([name]) => name).join(", ")})`;
+  const vanished = nums(w.vanished, (id) => id, "int8");
+  const statsResetAt = param(w.state.statsResetAt, "timestamptz");
+  const dealloc = param(w.state.deallocCount, "int8");
+  const excluded = COUNTER_COLUMNS.map(([name]) => `${name} = EXCLUDED.${name}`).join(", ");
 
-export async function upsertCounters(tx: Tx, capturedAt: Date, counters: CounterRow[]): Promise<void> {
-  if (counters.length === 0) return;
-  const col = (pick: (c: StatementCumulative) => bigint | number | null) => numberArrayLiteral(counters.map((c) => pick(c.counters)));
-  await tx.$executeRawUnsafe(
-    `INSERT INTO statement_counter (statement_id, captured_at, calls, total_exec_ms, sum_squares_exec_ms2, total_plan_ms, plans, rows,
-            shared_hit_blocks, shared_read_blocks, temp_read_blocks, temp_written_blocks)
-     SELECT r.statement_id, $1::timestamptz, r.calls, r.total_exec_ms, r.sum_squares_exec_ms2, r.total_plan_ms, r.plans, r.rows,
-            r.shared_hit_blocks, r.shared_read_blocks, r.temp_read_blocks, r.temp_written_blocks
-       FROM unnest($2::bigint[], $3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::bigint[], $8::bigint[],
-                   $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])
-         AS r(statement_id, calls, total_exec_ms, sum_squares_exec_ms2, total_plan_ms, plans, rows,
-              shared_hit_blocks, shared_read_blocks, temp_read_blocks, temp_written_blocks)
-     ON CONFLICT (statement_id) DO UPDATE
-        SET captured_at = EXCLUDED.captured_at, calls = EXCLUDED.calls, total_exec_ms = EXCLUDED.total_exec_ms,
-            sum_squares_exec_ms2 = EXCLUDED.sum_squares_exec_ms2, total_plan_ms = EXCLUDED.total_plan_ms, plans = EXCLUDED.plans,
-            rows = EXCLUDED.rows, shared_hit_blocks = EXCLUDED.shared_hit_blocks, shared_read_blocks = EXCLUDED.shared_read_blocks,
-            temp_read_blocks = EXCLUDED.temp_read_blocks, temp_written_blocks = EXCLUDED.temp_written_blocks`,
-    capturedAt,
-    numberArrayLiteral(counters.map((c) => c.statementId)),
-    col((c) => c.calls),
-    col((c) => c.totalExecMs),
-    col((c) => c.sumSquaresExecMs2),
-    col((c) => c.totalPlanMs),
-    col((c) => c.plans),
-    col((c) => c.rows),
-    col((c) => c.sharedHitBlocks),
-    col((c) => c.sharedReadBlocks),
-    col((c) => c.tempReadBlocks),
-    col((c) => c.tempWrittenBlocks),
+  const rows = await tx.$queryRawUnsafe<{ fresh: unknown; existing: unknown }[]>(
+    `WITH fresh_rows AS MATERIALIZED (SELECT * FROM ${fresh}),
+     fresh AS (
+       INSERT INTO statement (target_id, query_id, db_id, user_id, query_text, first_seen_at, last_seen_at)
+       SELECT $1::bigint, r.query_id, r.db_id, r.user_id, r.query_text, $2::timestamptz, $2::timestamptz FROM fresh_rows r
+       ON CONFLICT (target_id, query_id, db_id, user_id) DO UPDATE
+          SET last_seen_at = EXCLUDED.last_seen_at,
+              query_text = CASE WHEN EXCLUDED.query_text = '' THEN statement.query_text ELSE EXCLUDED.query_text END
+       RETURNING id, query_id, db_id, user_id, (first_seen_at = $2::timestamptz) AS inserted),
+     fresh_counters AS (
+       INSERT INTO statement_counter (statement_id, captured_at, ${counterNames})
+       SELECT s.id, $2::timestamptz, ${COUNTER_COLUMNS.map(([name]) => `r.${name}`).join(", ")}
+         FROM fresh s JOIN fresh_rows r USING (query_id, db_id, user_id)
+       ON CONFLICT (statement_id) DO UPDATE SET captured_at = EXCLUDED.captured_at, ${excluded}),
+     known_rows AS MATERIALIZED (SELECT * FROM ${known}),
+     known AS (
+       UPDATE statement s
+          SET last_seen_at = $2::timestamptz,
+              query_text = CASE WHEN r.query_text = '' THEN s.query_text ELSE r.query_text END
+         FROM known_rows r
+        WHERE s.id = r.statement_id),
+     known_counters AS (
+       UPDATE statement_counter c
+          SET captured_at = $2::timestamptz, ${COUNTER_COLUMNS.map(([name]) => `${name} = r.${name}`).join(", ")}
+         FROM known_rows r
+        WHERE c.statement_id = r.statement_id),
+     intervals AS (
+       INSERT INTO statement_interval (target_id, statement_id, window_start, window_end, ${INTERVAL_COLUMNS.map(([name]) => name).join(", ")})
+       SELECT $1::bigint, r.statement_id, r.window_start, $2::timestamptz, ${INTERVAL_COLUMNS.map(([name]) => `r.${name}`).join(", ")}
+         FROM ${intervals}),
+     vanished AS (DELETE FROM statement_counter WHERE statement_id = ANY(${vanished})),
+     target_state AS (
+       UPDATE target SET stats_reset_at = ${statsResetAt}, dealloc_count = ${dealloc}, last_snapshot_at = $2::timestamptz, updated_at = now()
+        WHERE id = $1::bigint)
+     SELECT count(*)::int8::text AS fresh, count(*) FILTER (WHERE NOT inserted)::int8::text AS existing FROM fresh`,
+    ...args,
   );
-}
-
-/** Drops baselines of statements gone from pg_stat_statements: if they come back they start fresh. */
-export async function deleteCounters(tx: Tx, statementIds: bigint[]): Promise<void> {
-  if (statementIds.length === 0) return;
-  await tx.$executeRawUnsafe(`DELETE FROM statement_counter WHERE statement_id = ANY($1::bigint[])`, numberArrayLiteral(statementIds));
-}
-
-export async function updateTargetSnapshotState(tx: Tx, targetId: bigint, now: Date, state: TargetSnapshotState): Promise<void> {
-  await tx.$executeRawUnsafe(
-    `UPDATE target SET stats_reset_at = $2::timestamptz, dealloc_count = $3::bigint, last_snapshot_at = $4::timestamptz, updated_at = now() WHERE id = $1::bigint`,
-    targetId,
-    state.statsResetAt,
-    state.deallocCount,
-    now,
-  );
+  const row = rows[0];
+  const returned = Number(asBigint(row?.fresh, "count"));
+  if (returned !== w.fresh.length) throw new Error(`the statement upsert returned ${returned} rows for ${w.fresh.length} new statements`);
+  return { freshExisting: Number(asBigint(row?.existing, "count")) };
 }

@@ -10,20 +10,20 @@
 // - an entry missing from the snapshot (evicted: dealloc): its baseline is dropped, so when it comes
 //   back it starts from its first snapshot again.
 // The read on the target happens before the repository transaction, which then writes everything
-// or nothing (one statement per kind of row, whatever the number of statements).
+// or nothing in three statements whatever the number of statements: lock the target, load the
+// baselines, then one statement of data-modifying CTEs for every row (see writeSnapshot). A statement
+// with no call since its baseline is not written at all: statement.last_seen_at is the last snapshot
+// in which it ran (or was first seen, or restarted its baseline).
 import { intervalDelta, type IntervalDelta } from "../regression/interval-stats";
 import { pgssShape, readPgss, type PgssEntry, type PgssSnapshot } from "./snapshot-read";
 import {
-  deleteCounters,
-  insertIntervals,
   loadBaselines,
   lockTarget,
-  updateTargetSnapshotState,
-  upsertCounters,
-  upsertStatements,
+  writeSnapshot,
   type Baseline,
-  type CounterRow,
+  type FreshStatement,
   type IntervalRow,
+  type KnownStatement,
   type TargetSnapshotState,
 } from "./snapshot-store";
 import type { CollectContext, SnapshotResult } from "./types";
@@ -106,37 +106,42 @@ async function store(ctx: CollectContext, snapshot: PgssSnapshot, times: StepTim
       const baselines = await timed(times, "baselines", () => loadBaselines(tx, targetId));
       const decisions = snapshot.entries.map((entry) => decide(entry, baselines.get(entry.key), reset));
 
-      // A statement continuing its baseline is the same pg_stat_statements entry, so its text is the
-      // one already stored: sending "" (kept by the upsert) spares shipping and parsing every text.
-      const statementRows = snapshot.entries.map((entry, i) => (decisions[i]!.kind === "baseline" ? entry : { ...entry, queryText: "" }));
-      const stored = await timed(times, "statements", () => upsertStatements(tx, targetId, ctx.now, statementRows));
-      const idByKey = new Map(stored.map((s) => [s.key, s]));
-
+      const fresh: FreshStatement[] = [];
+      const known: KnownStatement[] = [];
       const intervals: IntervalRow[] = [];
-      const counters: CounterRow[] = [];
       let restartedBaselines = 0;
       snapshot.entries.forEach((entry, i) => {
         const decision = decisions[i]!;
-        const statement = idByKey.get(entry.key);
-        if (!statement) throw new Error(`statement ${entry.key} was not returned by the upsert`);
+        // No call since the baseline: nothing to write (last_seen_at is the last snapshot with calls).
         if (decision.kind === "idle") return;
-        counters.push({ statementId: statement.id, counters: entry.counters });
-        if (decision.kind === "interval") intervals.push(intervalRow(statement.id, decision.windowStart, decision.delta));
+        const baseline = baselines.get(entry.key);
+        if (!baseline) {
+          fresh.push({ queryId: entry.queryId, dbId: entry.dbId, userId: entry.userId, queryText: entry.queryText, counters: entry.counters });
+          return;
+        }
+        // A statement continuing its baseline is the same pg_stat_statements entry, so its text is the
+        // one already stored: sending "" (kept by the update) spares shipping and parsing every text.
+        known.push({ statementId: baseline.statementId, queryText: decision.kind === "baseline" ? entry.queryText : "", counters: entry.counters });
+        if (decision.kind === "interval") intervals.push(intervalRow(baseline.statementId, decision.windowStart, decision.delta));
         else if (decision.cause === "counters-decreased" || decision.cause === "re-created") restartedBaselines++;
-        // Known statement without a baseline: it vanished from pg_stat_statements (evicted) and is back.
-        else if (decision.cause === "first-sight" && !statement.inserted) restartedBaselines++;
       });
 
       const current = new Set(snapshot.entries.map((e) => e.key));
       const vanished = [...baselines].filter(([key]) => !current.has(key)).map(([, b]) => b.statementId);
 
-      await timed(times, "intervals", () => insertIntervals(tx, targetId, ctx.now, intervals));
-      await timed(times, "counters", () => upsertCounters(tx, ctx.now, counters));
-      await timed(times, "vanished", () => deleteCounters(tx, vanished));
-      await updateTargetSnapshotState(tx, targetId, ctx.now, {
-        statsResetAt: snapshot.statsResetMs === null ? null : new Date(snapshot.statsResetMs),
-        deallocCount: snapshot.dealloc,
-      });
+      const written = await timed(times, "write", () =>
+        writeSnapshot(tx, {
+          targetId,
+          now: ctx.now,
+          fresh,
+          known,
+          intervals,
+          vanished,
+          state: { statsResetAt: snapshot.statsResetMs === null ? null : new Date(snapshot.statsResetMs), deallocCount: snapshot.dealloc },
+        }),
+      );
+      // Known statement without a baseline: it vanished from pg_stat_statements (evicted) and is back.
+      restartedBaselines += written.freshExisting;
       const deallocRise = previous.deallocCount !== null && snapshot.dealloc !== null && !reset ? snapshot.dealloc - previous.deallocCount : null;
       return { intervals: intervals.length, reset, restartedBaselines, vanished: vanished.length, deallocRise };
     },
