@@ -63,6 +63,16 @@ test("an EXPLAIN ANALYZE plan highlights its hot nodes, in light and dark", asyn
   await expect(page.getByLabel("Plan as captured")).toContainText("QUERY PLAN");
 });
 
+test("row misestimates get badges by order of magnitude and direction", async ({ page }) => {
+  const paste = new PlanPastePage(page);
+  await paste.goto();
+  await paste.showPlan(fixture("pg18/anti-join.analyze.txt"));
+  const under = paste.tree.getByRole("treeitem", { name: /underestimated [\d,]+×/ });
+  await expect(under).toHaveCount(1);
+  await expect(under).toContainText("under");
+  await shot(page, "plan-paste-misestimates");
+});
+
 test("garbage is refused inline with the line it failed on", async ({ page }) => {
   const paste = new PlanPastePage(page);
   await paste.goto();
@@ -150,4 +160,9 @@ test("two 2,000-node plans compare without freezing the page (time to interactiv
   test.info().annotations.push({ type: "compare-tti-ms", description: tti.toFixed(0) });
   expect(tti).toBeLessThan(10_000); // a sanity bound; the target (≤ 1.5 s) is reported, not asserted
   await shot(page, "plan-compare-big");
+
+  // The same 2,000-node plan on its own: the tree renders, and folds the 2,048-member Append.
+  await paste.showPlanButton.click();
+  await expect(paste.tree.getByRole("treeitem", { name: /^Show [\d,]+ more of/ }).first()).toBeVisible();
+  expect(await paste.tree.getByRole("treeitem").count()).toBeLessThan(80);
 });

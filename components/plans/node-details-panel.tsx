@@ -2,7 +2,7 @@
 
 import { useEffect, useRef } from "react";
 import type { NodeDetails } from "@/lib/plan/view/node-details";
-import styles from "./plans.module.css";
+import panels from "./plan-panels.module.css";
 
 /** The side panel for the selected node; Escape or the close button returns focus to the tree. */
 export function NodeDetailsPanel({ details, onClose }: { details: NodeDetails; onClose: () => void }) {
@@ -13,13 +13,13 @@ export function NodeDetailsPanel({ details, onClose }: { details: NodeDetails; o
   }, [details]);
   return (
     <aside
-      className={styles.details}
+      className={panels.details}
       aria-label="Node details"
       onKeyDown={(e) => {
         if (e.key === "Escape") onClose();
       }}
     >
-      <div className={styles.detailsHead}>
+      <div className={panels.detailsHead}>
         <h2 ref={headingRef} aria-live="polite">
           {details.title}
         </h2>
@@ -30,11 +30,11 @@ export function NodeDetailsPanel({ details, onClose }: { details: NodeDetails; o
       {details.sections.map((section) => (
         <section key={section.title} aria-label={section.title}>
           <h3>{section.title}</h3>
-          <dl className={styles.kv}>
+          <dl className={panels.kv}>
             {section.items.map((item, i) => (
               <div key={`${item.label}-${i}`} style={{ display: "contents" }}>
                 <dt>{item.label}</dt>
-                <dd className={item.code === true ? styles.code : undefined}>{item.value}</dd>
+                <dd className={item.code === true ? panels.code : undefined}>{item.value}</dd>
               </div>
             ))}
           </dl>

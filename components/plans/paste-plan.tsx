@@ -10,6 +10,7 @@ import { formatCount } from "@/lib/plan/view/format";
 import { MAX_PLAN_SOURCE_CHARS, readPasted } from "@/lib/plan/view/read-pasted";
 import { PlanCompare } from "./plan-compare";
 import { PlanView } from "./plan-view";
+import panels from "./plan-panels.module.css";
 import styles from "./plans.module.css";
 
 /** Marks read by the e2e measurement of the compare view's time to interactive. */
@@ -71,12 +72,12 @@ export function PastePlan() {
   return (
     <>
       <form aria-label="Paste a plan" onSubmit={(e) => e.preventDefault()}>
-        <div className={styles.pasteGrid}>
+        <div className={panels.pasteGrid}>
           <PlanField id="plan-source" label="Plan" textareaRef={planRef} state={plan} onChars={(chars) => setPlan((s) => ({ ...s, chars }))} hint="EXPLAIN output as text or JSON; psql frames and + wraps are fine." />
           <PlanField id="compare-source" label="Compare with" textareaRef={compareRef} state={other} onChars={(chars) => setOther((s) => ({ ...s, chars }))} hint="Optional: a second plan of the same query." />
         </div>
-        <div className={styles.actions}>
-          <button type="button" className={styles.primary} onClick={showPlan}>
+        <div className={panels.actions}>
+          <button type="button" className={panels.primary} onClick={showPlan}>
             Show plan
           </button>
           <button type="button" onClick={compare}>
@@ -113,7 +114,7 @@ interface PlanFieldProps {
 function PlanField({ id, label, hint, textareaRef, state, onChars }: PlanFieldProps) {
   const over = state.chars > MAX_PLAN_SOURCE_CHARS;
   return (
-    <div className={styles.field}>
+    <div className={panels.field}>
       <label htmlFor={id}>{label}</label>
       <textarea
         id={id}
@@ -125,13 +126,13 @@ function PlanField({ id, label, hint, textareaRef, state, onChars }: PlanFieldPr
         aria-describedby={`${id}-hint ${id}-error`}
         onInput={(e) => onChars(e.currentTarget.value.length)}
       />
-      <div className={styles.fieldMeta}>
+      <div className={panels.fieldMeta}>
         <span id={`${id}-hint`}>{hint}</span>
         <span style={over ? { color: "var(--bad)" } : undefined}>
           {formatCount(state.chars)} / {formatCount(MAX_PLAN_SOURCE_CHARS)} characters
         </span>
       </div>
-      <p id={`${id}-error`} className={styles.error} role="alert">
+      <p id={`${id}-error`} className={panels.error} role="alert">
         {over && state.error === null ? `Too large: the limit is ${formatCount(MAX_PLAN_SOURCE_CHARS)} characters (8 Mi).` : state.error}
       </p>
     </div>

@@ -9,6 +9,7 @@ import { buildCompareModel, STATUS_MARKERS, type CompareRowModel, type DeltaText
 import { formatCost, formatMs } from "@/lib/plan/view/format";
 import { rowKey } from "@/lib/plan/view/visible-rows";
 import { MoreRow } from "./plan-tree";
+import panels from "./plan-panels.module.css";
 import styles from "./plans.module.css";
 import { useHashSelection } from "./use-hash-selection";
 import { useVirtualTree } from "./use-virtual-tree";
@@ -42,12 +43,12 @@ export function PlanCompare({ left, right, leftTitle, rightTitle }: PlanCompareP
 
   return (
     <div className={styles.root}>
-      <section className={styles.summary} aria-label="Comparison summary">
+      <section className={panels.summary} aria-label="Comparison summary">
         <div style={{ flex: "1 1 30rem" }}>
           <p style={{ margin: 0, fontWeight: 600 }} data-testid="diff-summary">
             {diff.summary}
           </p>
-          <dl className={styles.facts} style={{ marginTop: "0.5rem" }}>
+          <dl className={panels.facts} style={{ marginTop: "0.5rem" }}>
             <div>
               <dt>Time</dt>
               <dd>
@@ -62,7 +63,7 @@ export function PlanCompare({ left, right, leftTitle, rightTitle }: PlanCompareP
             </div>
             <div>
               <dt>Fingerprints</dt>
-              <dd className={styles.mono}>
+              <dd className={panels.mono}>
                 {diff.leftFingerprint.slice(0, 8)} {diff.sameShape ? "=" : "≠"} {diff.rightFingerprint.slice(0, 8)}
               </dd>
             </div>
@@ -194,8 +195,8 @@ function Delta({ d }: { d: DeltaText | null }) {
 function RowDetails({ row, onClose }: { row: CompareRowModel; onClose: () => void }) {
   const deltas = [row.time, row.rows, row.cost, row.buffers].filter((d): d is DeltaText => d !== null);
   return (
-    <aside className={styles.details} aria-label="Row details" onKeyDown={(e) => e.key === "Escape" && onClose()}>
-      <div className={styles.detailsHead}>
+    <aside className={panels.details} aria-label="Row details" onKeyDown={(e) => e.key === "Escape" && onClose()}>
+      <div className={panels.detailsHead}>
         <h2>
           {STATUS_MARKERS[row.status].marker} {STATUS_MARKERS[row.status].word}
         </h2>
@@ -203,7 +204,7 @@ function RowDetails({ row, onClose }: { row: CompareRowModel; onClose: () => voi
           ✕
         </button>
       </div>
-      <dl className={styles.kv}>
+      <dl className={panels.kv}>
         <dt>Left</dt>
         <dd>{row.leftLabel ?? "—"}</dd>
         <dt>Right</dt>
@@ -217,7 +218,7 @@ function RowDetails({ row, onClose }: { row: CompareRowModel; onClose: () => voi
         {row.changesText !== null && (
           <>
             <dt>Changes</dt>
-            <dd className={styles.code}>{row.changesText}</dd>
+            <dd className={panels.code}>{row.changesText}</dd>
           </>
         )}
         {deltas.map((d) => (

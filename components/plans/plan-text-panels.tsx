@@ -4,16 +4,16 @@
 import { useMemo } from "react";
 import { planHints, type Plan } from "@/lib/plan";
 import { CopyButton } from "./copy-button";
-import styles from "./plans.module.css";
+import panels from "./plan-panels.module.css";
 
 export function RawPanel({ source }: { source: string }) {
   return (
     <div>
-      <div className={styles.toolbar}>
-        <span className={styles.note}>The plan as captured ({source.length.toLocaleString("en-US")} characters).</span>
+      <div className={panels.toolbar}>
+        <span className={panels.note}>The plan as captured ({source.length.toLocaleString("en-US")} characters).</span>
         <CopyButton text={source} label="Copy plan" />
       </div>
-      <pre className={styles.pre} aria-label="Plan as captured" tabIndex={0}>
+      <pre className={panels.pre} aria-label="Plan as captured" tabIndex={0}>
         {source}
       </pre>
     </div>
@@ -25,18 +25,18 @@ export function HintsPanel({ plan }: { plan: Plan }) {
   const hints = useMemo(() => planHints(plan), [plan]);
   return (
     <div>
-      <div className={styles.toolbar}>
-        <span className={styles.note}>pg_hint_plan hints that reproduce this plan&apos;s scans, joins and join order.</span>
+      <div className={panels.toolbar}>
+        <span className={panels.note}>pg_hint_plan hints that reproduce this plan&apos;s scans, joins and join order.</span>
         <CopyButton text={hints.text} label="Copy hints" />
       </div>
-      <pre className={styles.pre} aria-label="pg_hint_plan hints">
+      <pre className={panels.pre} aria-label="pg_hint_plan hints">
         {hints.text}
       </pre>
       {hints.complete ? (
-        <p className={styles.okText}>✓ Complete: the hints pin every planner choice in this plan.</p>
+        <p className={panels.okText}>✓ Complete: the hints pin every planner choice in this plan.</p>
       ) : (
         <>
-          <p className={styles.warnText}>⚠ Incomplete: these planner choices cannot be pinned with hints:</p>
+          <p className={panels.warnText}>⚠ Incomplete: these planner choices cannot be pinned with hints:</p>
           <ul aria-label="Not pinned by the hints">
             {hints.unsupported.map((u) => (
               <li key={u}>{u}</li>

@@ -13,6 +13,7 @@ import { preorder } from "@/lib/plan/plan-tree";
 import { NodeDetailsPanel } from "./node-details-panel";
 import { PlanTree } from "./plan-tree";
 import { HintsPanel, RawPanel } from "./plan-text-panels";
+import panels from "./plan-panels.module.css";
 import styles from "./plans.module.css";
 import { useHashSelection } from "./use-hash-selection";
 
@@ -65,35 +66,35 @@ export function PlanView({ plan, source, label = "Plan" }: { plan: Plan; source:
 
   return (
     <div className={styles.root}>
-      <section className={styles.summary} aria-label={`${label} summary`}>
+      <section className={panels.summary} aria-label={`${label} summary`}>
         <div>
-          <dl className={styles.facts}>
+          <dl className={panels.facts}>
             {summary.facts.map((f) => (
               <div key={f.label}>
                 <dt>{f.label}</dt>
-                <dd className={f.mono === true ? styles.mono : undefined} title={f.title}>
+                <dd className={f.mono === true ? panels.mono : undefined} title={f.title}>
                   {f.value}
                 </dd>
               </div>
             ))}
           </dl>
-          {summary.note !== null && <p className={styles.note}>{summary.note}</p>}
+          {summary.note !== null && <p className={panels.note}>{summary.note}</p>}
         </div>
         {summary.hot.length > 0 && (
           <div>
-            <h2 className={styles.hotTitle}>Hottest nodes</h2>
-            <ol className={styles.hotList}>
+            <h2 className={panels.hotTitle}>Hottest nodes</h2>
+            <ol className={panels.hotList}>
               {summary.hot.map((h) => (
                 <li key={h.id}>
                   <button
                     type="button"
-                    className={styles.hotButton}
+                    className={panels.hotButton}
                     onClick={() => {
                       setTab("tree");
                       select(h.id);
                     }}
                   >
-                    <span className={styles.hotRank}>#{h.rank}</span>
+                    <span className={panels.hotRank}>#{h.rank}</span>
                     <span>{h.label}</span>
                     <span className={styles.muted}>{h.figure}</span>
                   </button>
@@ -104,14 +105,14 @@ export function PlanView({ plan, source, label = "Plan" }: { plan: Plan; source:
         )}
       </section>
 
-      <div role="tablist" aria-label={`${label} views`} className={styles.tabs} onKeyDown={onTabKey}>
+      <div role="tablist" aria-label={`${label} views`} className={panels.tabs} onKeyDown={onTabKey}>
         {TABS.map((t) => (
           <button
             key={t.id}
             id={`${domId}-tab-${t.id}`}
             type="button"
             role="tab"
-            className={styles.tab}
+            className={panels.tab}
             aria-selected={tab === t.id}
             aria-controls={`${domId}-panel-${t.id}`}
             tabIndex={tab === t.id ? 0 : -1}

@@ -1,15 +1,16 @@
 // The facts above a stored plan: where it comes from and what a DBA decided about it. Server component.
 import Link from "next/link";
 import type { PlanDetail } from "@/lib/db/plan-detail";
+import panels from "./plan-panels.module.css";
 import styles from "./plans.module.css";
 
 const when = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, " UTC");
 
 export function StoredPlanHeader({ plan }: { plan: PlanDetail }) {
   return (
-    <section className={styles.summary} aria-label="Stored plan">
+    <section className={panels.summary} aria-label="Stored plan">
       <div style={{ flex: "1 1 100%" }}>
-        <dl className={styles.facts}>
+        <dl className={panels.facts}>
           <div>
             <dt>Target</dt>
             <dd>{plan.targetName}</dd>
@@ -41,10 +42,10 @@ export function StoredPlanHeader({ plan }: { plan: PlanDetail }) {
             <dd className={styles.small}>{when(plan.lastSeenAt)}</dd>
           </div>
         </dl>
-        <pre className={styles.queryText} aria-label="Query text">
+        <pre className={panels.queryText} aria-label="Query text">
           {plan.queryText}
         </pre>
-        <p className={styles.note}>
+        <p className={panels.note}>
           <Link href={`/statements/${plan.statementId}/compare?b=${plan.planId}`}>Compare with the statement&apos;s other plans</Link>
         </p>
       </div>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { StoredPlanCompare } from "@/components/plans/stored-plan";
-import styles from "@/components/plans/plans.module.css";
+import panels from "@/components/plans/plan-panels.module.css";
 import { comparePair, parseRouteId, planSources, type StatementPlanChoice } from "@/lib/db/plan-detail";
 import { shortFingerprint } from "@/lib/plan";
 
@@ -46,9 +46,9 @@ export default async function ComparePlansPage({ params, searchParams }: Props) 
   return (
     <>
       <h1>Compare plans</h1>
-      <section className={styles.summary} aria-label="Statement">
+      <section className={panels.summary} aria-label="Statement">
         <div style={{ flex: "1 1 100%" }}>
-          <dl className={styles.facts}>
+          <dl className={panels.facts}>
             <div>
               <dt>Target</dt>
               <dd>{pair.targetName}</dd>
@@ -64,12 +64,12 @@ export default async function ComparePlansPage({ params, searchParams }: Props) 
               <dd>{pair.plans.length}</dd>
             </div>
           </dl>
-          <pre className={styles.queryText} aria-label="Query text">
+          <pre className={panels.queryText} aria-label="Query text">
             {pair.queryText}
           </pre>
           {pair.plans.length >= 2 && (
             // A plain GET form: the pair is the URL, so it works before (and without) JavaScript.
-            <form method="get" className={styles.toolbar} style={{ marginTop: "0.6rem" }} aria-label="Choose the plans to compare">
+            <form method="get" className={panels.toolbar} style={{ marginTop: "0.6rem" }} aria-label="Choose the plans to compare">
               <label>
                 Left{" "}
                 <select name="a" defaultValue={pair.a ?? undefined}>
@@ -91,7 +91,7 @@ export default async function ComparePlansPage({ params, searchParams }: Props) 
                 </select>
               </label>
               <button type="submit">Compare</button>
-              <span className={styles.note}>
+              <span className={panels.note}>
                 {pair.chosenBy === "regression"
                   ? "Default: the baseline window's plan vs the recent window's plan."
                   : pair.chosenBy === "recency"
@@ -101,7 +101,7 @@ export default async function ComparePlansPage({ params, searchParams }: Props) 
             </form>
           )}
           {pair.a !== null && pair.b !== null && (
-            <p className={styles.note}>
+            <p className={panels.note}>
               Open <Link href={`/statements/${pair.statementId}/plans/${pair.a}`}>the left plan</Link> or{" "}
               <Link href={`/statements/${pair.statementId}/plans/${pair.b}`}>the right plan</Link> on its own.
             </p>
