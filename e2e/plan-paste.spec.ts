@@ -40,6 +40,10 @@ test("a psql-framed text plan shows as a tree, and node details open by keyboard
   // The selection is a deep link.
   expect(new URL(page.url()).hash).toBe("#node-1");
   await shot(page, "plan-paste-tree-framed");
+  // Escape closes the details and keeps the keyboard in the tree.
+  await page.keyboard.press("Escape");
+  await expect(paste.nodeDetails).toHaveCount(0);
+  await expect(paste.tree).toBeFocused();
 });
 
 test("an EXPLAIN ANALYZE plan highlights its hot nodes, in light and dark", async ({ page }) => {

@@ -33,7 +33,7 @@ export function PlanCompare({ left, right, leftTitle, rightTitle }: PlanCompareP
   const model = useMemo(() => buildCompareModel(diff), [diff]);
   const [selected, select] = useHashSelection("row");
   const domId = useId();
-  const tree = useVirtualTree({ shape: model.shape, parentOf: model.parentOf, pinned: model.pinned, selectedId: selected, onActivate: select, rowHeight: ROW_HEIGHT, headerHeight: HEADER_HEIGHT });
+  const tree = useVirtualTree({ shape: model.shape, parentOf: model.parentOf, pinned: model.pinned, selectedId: selected, onActivate: select, onDismiss: () => select(null), rowHeight: ROW_HEIGHT, headerHeight: HEADER_HEIGHT });
   const active = tree.rows[tree.activeIndex];
   const selectedRow = selected === null ? undefined : model.row(selected);
 

@@ -18,7 +18,7 @@ const MAX_INDENT_LEVELS = 32;
 export interface PlanTreeProps {
   model: PlanTreeModel;
   selectedId: number | null;
-  onSelect: (id: number) => void;
+  onSelect: (id: number | null) => void;
   label: string;
 }
 
@@ -26,7 +26,7 @@ export function PlanTree({ model, selectedId, onSelect, label }: PlanTreeProps) 
   const domId = useId();
   const shape: TreeShape = useMemo(() => ({ roots: [0], childrenOf: (id) => model.rows[id]?.childIds ?? [] }), [model]);
   const parentOf = useMemo(() => (id: number) => model.rows[id]?.parentId ?? null, [model]);
-  const tree = useVirtualTree({ shape, parentOf, pinned: model.pinnedIds, selectedId, onActivate: onSelect, rowHeight: ROW_HEIGHT, headerHeight: HEADER_HEIGHT });
+  const tree = useVirtualTree({ shape, parentOf, pinned: model.pinnedIds, selectedId, onActivate: onSelect, onDismiss: () => onSelect(null), rowHeight: ROW_HEIGHT, headerHeight: HEADER_HEIGHT });
   const active = tree.rows[tree.activeIndex];
   const metricTitle = model.metric === "time" ? "Self time" : model.metric === "cost" ? "Self cost" : "Self";
 

@@ -13,6 +13,8 @@ export interface VirtualTreeOptions {
   pinned: ReadonlySet<number>;
   selectedId: number | null;
   onActivate: (id: number) => void;
+  /** Escape: close whatever the selection opened (the details panel). */
+  onDismiss: () => void;
   rowHeight: number;
   /** Height of the sticky column header inside the scroller, above the first row. */
   headerHeight: number;
@@ -21,7 +23,7 @@ export interface VirtualTreeOptions {
 // Server render and first paint show this many rows before the scroller is measured.
 const INITIAL_RECT = { width: 1200, height: 640 };
 
-export function useVirtualTree({ shape, parentOf, pinned, selectedId, onActivate, rowHeight, headerHeight }: VirtualTreeOptions) {
+export function useVirtualTree({ shape, parentOf, pinned, selectedId, onActivate, onDismiss, rowHeight, headerHeight }: VirtualTreeOptions) {
   const [collapsed, setCollapsed] = useState<ReadonlySet<number>>(() => new Set());
   const [unfolded, setUnfolded] = useState<ReadonlySet<number>>(() => new Set());
   const [activeIndex, setActiveIndex] = useState(0);
@@ -99,6 +101,11 @@ export function useVirtualTree({ shape, parentOf, pinned, selectedId, onActivate
 
   const onKeyDown = useCallback(
     (event: KeyboardEvent<HTMLElement>) => {
+      if (event.key === "Escape" && selectedId !== null) {
+        event.preventDefault();
+        onDismiss();
+        return;
+      }
       const action = treeKeyAction(rows, Math.min(activeIndex, rows.length - 1), event.key);
       if (action.type === "none") return;
       event.preventDefault();
@@ -119,7 +126,7 @@ export function useVirtualTree({ shape, parentOf, pinned, selectedId, onActivate
           break;
       }
     },
-    [rows, activeIndex, moveTo, toggle, unfold, onActivate],
+    [rows, activeIndex, moveTo, toggle, unfold, onActivate, onDismiss, selectedId],
   );
 
   /** A click on a row: it becomes the keyboard position too, and keeps its scroll position. */
