@@ -10,6 +10,8 @@ export function AppHeader() {
       </Link>
       <nav aria-label="Main">
         <Link href="/">Statements</Link>
+        <Link href="/targets">Targets</Link>
+        <Link href="/audit">Audit</Link>
         <Link href="/plans/paste">Paste a plan</Link>
       </nav>
       <HealthIndicator />

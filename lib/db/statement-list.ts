@@ -1,0 +1,55 @@
+// The home page's list: a target's statements ranked by regression (rankTarget), filtered, sorted and
+// paged (lib/statements/list), each row with the plan that runs now (whichPlanRuns via statementPlans).
+import "server-only";
+import { toRegressionRow } from "../api/regressions";
+import type { RunningPlan, StatementList, StatementListParams } from "../api/statements";
+import { NotFoundError } from "../errors";
+import { parseDuration } from "../regression";
+import { isGenericEvidence, selectStatements } from "../statements/list";
+import { prisma, type PrismaClient } from "./client";
+import { rankTarget } from "./regressions";
+import { statementPlans } from "./statement-plans";
+
+/** The first target by name, the default of the target selector; null without targets. */
+export async function defaultTargetName(repo: PrismaClient = prisma()): Promise<string | null> {
+  const first = await repo.target.findFirst({ orderBy: { name: "asc" }, select: { name: true } });
+  return first?.name ?? null;
+}
+
+export async function statementList(params: StatementListParams, repo: PrismaClient = prisma()): Promise<StatementList> {
+  const target = params.target ?? (await defaultTargetName(repo));
+  const base = { target, recent: params.recent, baseline: params.baseline, generatedAt: new Date().toISOString() };
+  if (target === null) {
+    return { ...base, total: 0, page: 1, pageSize: params.pageSize, pageCount: 1, counts: { regressions: 0, improvements: 0, all: 0 }, rows: [] };
+  }
+  const ranked = await rankTarget(repo, { targetName: target, recentMs: parseDuration(params.recent), baselineMs: parseDuration(params.baseline) });
+  const selected = selectStatements(ranked.map(toRegressionRow), params);
+  const running = await Promise.all(selected.rows.map((r) => runningPlan(repo, BigInt(r.statementId))));
+  return {
+    ...base,
+    total: selected.total,
+    page: selected.page,
+    pageSize: params.pageSize,
+    pageCount: selected.pageCount,
+    counts: selected.counts,
+    rows: selected.rows.map((r, i) => ({ ...r, generic: isGenericEvidence(r.evidence), runsNow: running[i] ?? null })),
+  };
+}
+
+/** The plan whichPlanRuns names for the statement; null when it has no plans (or just vanished). */
+async function runningPlan(repo: PrismaClient, statementId: bigint): Promise<RunningPlan | null> {
+  try {
+    const board = await statementPlans(repo, statementId);
+    if (board.plans.length === 0) return null;
+    const plan = board.plans.find((p) => p.planId === board.runsNow.planId);
+    return {
+      planId: board.runsNow.planId,
+      fingerprint: board.runsNow.fingerprint,
+      status: plan?.status ?? null,
+      enabled: plan?.enabled ?? null,
+    };
+  } catch (err) {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  }
+}
