@@ -3,8 +3,11 @@
 //
 // Who the actor is: the `planwatch` CLI, run where it has the repository's DATABASE_URL, is a
 // local administrator (like psql) and names the OS user in audit rows. Over HTTP the actor comes
-// from a session cookie or a bearer token: accounts and tokens arrive with the accounts issue;
-// until then no HTTP request has an identity, so every HTTP write is refused with 401.
+// from a better-auth session cookie or an `Authorization: Bearer` API token (lib/auth/auth.ts,
+// lib/auth/api-tokens.ts); a request with neither has no identity and every write answers 401.
+//
+// No next/* imports and no static import of better-auth: the CLI imports this module, and most of
+// its commands never need the auth instance, so it is loaded on first use.
 import { userInfo } from "node:os";
 
 export type Role = "viewer" | "approver" | "admin";
@@ -69,10 +72,24 @@ export function cliActor(): Actor {
 /**
  * The actor behind a request's headers (session cookie or bearer token): the one place identities
  * are resolved, for route handlers (actorFromRequest) and server components/actions
- * (currentActor in ./current-actor). No accounts exist yet, so there is none: writes answer 401.
+ * (currentActor in ./current-actor). Null when there is none or it is not valid (expired or revoked
+ * session, unknown or revoked token, a role this version does not know).
  */
-export async function actorFromHeaders(_headers: Headers): Promise<Actor | null> {
-  return null;
+export async function actorFromHeaders(headers: Headers): Promise<Actor | null> {
+  const authorization = headers.get("authorization");
+  if (authorization !== null && /^bearer\s/i.test(authorization)) {
+    // A request that presents a token is judged by that token alone, never by a cookie beside it.
+    const [{ resolveApiToken }, { prisma }] = await Promise.all([import("./api-tokens"), import("../db/client")]);
+    return resolveApiToken(prisma(), authorization.replace(/^bearer\s+/i, "").trim());
+  }
+  if (!headers.get("cookie")) return null;
+  const [{ getAuth }, { parseRole }] = await Promise.all([import("./auth"), import("./roles")]);
+  const auth = await getAuth();
+  const session = await auth.api.getSession({ headers });
+  if (!session) return null;
+  const role = parseRole(session.user.role);
+  if (!role) return null;
+  return { kind: "user", userId: session.user.id, email: session.user.email, role };
 }
 
 export async function actorFromRequest(request: Request): Promise<Actor | null> {
