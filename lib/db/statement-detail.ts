@@ -2,7 +2,7 @@
 // and its plan board (plans with versions and the last decisions).
 import "server-only";
 import type { PlanBoard } from "../api/plan-board";
-import type { IntervalInput, SampleInput } from "../statements/series";
+import type { IntervalInput, PlanInput, SampleInput } from "../statements/series";
 import { recentDecisions } from "./audit";
 import { prisma, type PrismaClient } from "./client";
 import { statementPlans } from "./statement-plans";
@@ -39,12 +39,14 @@ export const TIMELINE_MAX_SAMPLES = 3_000;
 export interface StatementTimeline {
   intervals: IntervalInput[];
   samples: SampleInput[];
+  /** Every plan of the statement, first seen first (this order fixes the chart colors). */
+  plans: PlanInput[];
   sinceAt: string;
 }
 
 export async function statementTimeline(statementId: bigint, repo: PrismaClient = prisma(), now = new Date()): Promise<StatementTimeline> {
   const since = new Date(now.getTime() - TIMELINE_DAYS * 86_400_000);
-  const [intervals, samples] = await Promise.all([
+  const [intervals, samples, plans] = await Promise.all([
     repo.statementInterval.findMany({
       where: { statementId, windowEnd: { gt: since } },
       select: { windowStart: true, windowEnd: true, calls: true, meanExecMs: true },
@@ -56,6 +58,11 @@ export async function statementTimeline(statementId: bigint, repo: PrismaClient 
       orderBy: [{ capturedAt: "desc" }, { id: "desc" }],
       take: TIMELINE_MAX_SAMPLES,
     }),
+    repo.plan.findMany({
+      where: { statementId },
+      select: { id: true, fingerprint: true, status: true, enabled: true },
+      orderBy: [{ firstSeenAt: "asc" }, { id: "asc" }],
+    }),
   ]);
   return {
     sinceAt: since.toISOString(),
@@ -65,6 +72,7 @@ export async function statementTimeline(statementId: bigint, repo: PrismaClient 
       calls: Number(i.calls),
       meanExecMs: i.meanExecMs,
     })),
+    plans: plans.map((p) => ({ planId: p.id.toString(), fingerprint: p.fingerprint, status: p.status, enabled: p.enabled })),
     samples: samples.reverse().map((s) => ({
       planId: s.planId.toString(),
       capturedAt: s.capturedAt.toISOString(),

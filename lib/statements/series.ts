@@ -138,3 +138,22 @@ export function seriesSpanMs(points: readonly IntervalPoint[]): number {
   const last = points[points.length - 1];
   return first === undefined || last === undefined ? 0 : last.endMs - first.startMs;
 }
+
+/** A sentence for screen readers and the chart's caption: what the series holds. */
+export function intervalSummary(points: readonly IntervalPoint[], markers: readonly PlanChangeMarker[]): string {
+  if (points.length === 0) return "No collection intervals in this period.";
+  const means = points.map((p) => p.meanExecMs).filter((m): m is number => m !== null);
+  const calls = points.reduce((sum, p) => sum + p.calls, 0);
+  const range = means.length === 0 ? "no calls" : `mean ${formatMsShort(Math.min(...means))} to ${formatMsShort(Math.max(...means))}`;
+  const changes = markers.length === 0 ? "no plan change" : `${markers.length} plan change${markers.length === 1 ? "" : "s"} (${markers.map((m) => m.label).join("; ")})`;
+  return `${points.length} point${points.length === 1 ? "" : "s"}, ${calls.toLocaleString("en-US")} calls, ${range}, ${changes}.`;
+}
+
+function formatMsShort(ms: number): string {
+  return `${ms.toLocaleString("en-US", { maximumFractionDigits: ms >= 100 ? 0 : 2 })} ms`;
+}
+
+export function scatterSummary(series: readonly ScatterSeries[]): string {
+  if (series.length === 0) return "No analyzed plan samples.";
+  return series.map((s) => `${s.name}: ${s.points.length} sample${s.points.length === 1 ? "" : "s"}`).join("; ") + ".";
+}
