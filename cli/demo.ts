@@ -5,6 +5,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { assertCanStart, projectRoot, startApp, stopOnSignals } from "./serve";
 import { runMain } from "./run-main";
+import { ensureDemoAdmin } from "../lib/auth/demo-admin";
 
 const SOURCES = ["app", "components", "lib", "public", "next.config.ts", "package.json", "package-lock.json"];
 
@@ -41,5 +42,8 @@ runMain(async () => {
   }
   const app = await startApp();
   stopOnSignals(app);
+  // startApp put the repository's URL into DATABASE_URL. Printed once: only the hash is kept.
+  const admin = await ensureDemoAdmin(process.env.DATABASE_URL ?? "");
+  if (admin) console.log(`\nA demo admin was created. Sign in with (shown this once):\n  email     ${admin.email}\n  password  ${admin.password}`);
   console.log(`\nPlanWatch demo is running at ${app.url}  (Ctrl-C stops it)\n`);
 });

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { APP_NAME } from "@/lib/version";
+import { AccountMenu } from "./account-menu";
 import { HealthIndicator } from "./health-indicator";
 
 export function AppHeader() {
@@ -15,6 +16,7 @@ export function AppHeader() {
         <Link href="/plans/paste">Paste a plan</Link>
       </nav>
       <HealthIndicator />
+      <AccountMenu />
     </header>
   );
 }

@@ -330,3 +330,20 @@ describe("the CLI", () => {
     expect(await actorFromHeaders(new Headers({ authorization: `Bearer ${token}` }))).toBeNull();
   });
 });
+
+describe("the demo admin", () => {
+  it("is created once on a repository without users, and its password signs in", async () => {
+    const { ensureDemoAdmin } = await import("@/lib/auth/demo-admin");
+    const empty = await freshRepository(testServers()[0]!);
+    try {
+      const first = await ensureDemoAdmin(empty.url);
+      expect(first?.password.length).toBeGreaterThanOrEqual(20);
+      expect(await ensureDemoAdmin(empty.url)).toBeNull();
+      const stored = await empty.repo.account.findFirstOrThrow({ where: { user: { email: first!.email } } });
+      expect(stored.password).not.toContain(first!.password);
+      expect((await empty.repo.user.findUniqueOrThrow({ where: { email: first!.email } })).role).toBe("admin");
+    } finally {
+      await empty.repo.$disconnect();
+    }
+  });
+});
