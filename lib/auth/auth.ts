@@ -10,10 +10,12 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
 import { z } from "zod";
 import { prisma, type PrismaClient } from "../db/client";
+import { isSameOrigin } from "./auth-route";
 import { loadAuthSecret } from "./auth-secret";
 import { DEFAULT_ACCOUNT_LIMIT, beginAttempt, clearFailures, pruneFailures, type AccountLimit } from "./sign-in-throttle";
 
 export const AUTH_BASE_PATH = "/api/auth";
+// Session cookie: "planwatch.session_token" (authorize.ts looks for that name before any lookup).
 export const SESSION_COOKIE_PREFIX = "planwatch";
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 128;
@@ -38,8 +40,15 @@ export function createAuth({ repo, secret, addressLimit = DEFAULT_ADDRESS_LIMIT,
     appName: "PlanWatch",
     secret,
     basePath: AUTH_BASE_PATH,
-    // No baseURL: PlanWatch runs on whatever host and port it is given (PORT/HOSTNAME, a proxy), so
-    // better-auth derives the origin from each request, and trusts only that origin for sign-in.
+    // No baseURL: PlanWatch runs on whatever host and port it is given (PORT/HOSTNAME, a proxy). The
+    // origin better-auth would derive from request.url need not be the browser's (Next's server
+    // builds it from its own listen address), so the trusted origin is the request's own Origin
+    // exactly when it names the Host the request was sent to — the check every PlanWatch write
+    // makes (lib/http/route.ts), which the /api/auth route also enforces before better-auth runs.
+    trustedOrigins: (request) => {
+      const origin = request?.headers.get("origin");
+      return request && origin && isSameOrigin(request) ? [new URL(origin).origin] : [];
+    },
     database: prismaAdapter(repo, { provider: "postgresql" }),
     telemetry: { enabled: false },
     // better-auth's warnings ("User not found", "Base URL is not set") are noise here; errors stay.

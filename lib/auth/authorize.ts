@@ -82,9 +82,18 @@ export async function actorFromHeaders(headers: Headers): Promise<Actor | null> 
     const [{ resolveApiToken }, { prisma }] = await Promise.all([import("./api-tokens"), import("../db/client")]);
     return resolveApiToken(prisma(), authorization.replace(/^bearer\s+/i, "").trim());
   }
-  if (!headers.get("cookie")) return null;
+  // Only our session cookie leads to a session lookup (browsers send every cookie of the host).
+  if (!headers.get("cookie")?.includes("planwatch.session_token=")) return null;
   const [{ getAuth }, { parseRole }] = await Promise.all([import("./auth"), import("./roles")]);
-  const auth = await getAuth();
+  let auth;
+  try {
+    auth = await getAuth();
+  } catch (err) {
+    // Not configured for sign-in (no PLANWATCH_AUTH_SECRET with an external repository): nobody is
+    // signed in, and pages still render; the sign-in route says what to set.
+    console.error(`planwatch: sessions unavailable: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  }
   const session = await auth.api.getSession({ headers });
   if (!session) return null;
   const role = parseRole(session.user.role);

@@ -108,6 +108,17 @@ describe("sign-in through the route handler", () => {
     expect(session).toMatch(/;\s*Secure/i);
   });
 
+  it("trusts the browser's Origin when it names the Host, whatever host request.url carries", async () => {
+    // Next's server builds request.url from its listen address, not from what the browser used.
+    const email = await user("viewer");
+    const request = new Request("http://localhost:3107/api/auth/sign-in/email", {
+      method: "POST",
+      headers: { host: "127.0.0.1:3107", origin: "http://127.0.0.1:3107", "content-type": "application/json", "x-forwarded-for": freshIp() },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    expect((await authPost(request)).status).toBe(200);
+  });
+
   it("refuses a wrong password and an unknown email alike, with no session", async () => {
     const email = await user("viewer");
     const wrong = await signIn(email, "not the password at all");
