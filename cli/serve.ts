@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:http";
 import path from "node:path";
 import next from "next";
 import { readEnv } from "../lib/env";
+import { pinClientAddress } from "../lib/http/client-address";
 import { assertDataFolderFree, openRepository, type Repository } from "../lib/db/repository";
 import { UserError } from "../lib/errors";
 import { portIsFree } from "../lib/db/postgres-server";
@@ -43,7 +44,11 @@ export async function startApp({ dev = false, log = console.log } = {}): Promise
     const app = next({ dev, dir: projectRoot, hostname: env.hostname, port: env.port });
     await app.prepare();
     const handle = app.getRequestHandler();
-    server = createServer((req, res) => void handle(req, res));
+    const trustProxy = process.env.PLANWATCH_TRUST_PROXY === "1";
+    server = createServer((req, res) => {
+      pinClientAddress(req, trustProxy);
+      void handle(req, res);
+    });
     await new Promise<void>((resolve, reject) => {
       server!.once("error", reject);
       server!.listen(env.port, env.hostname, resolve);
