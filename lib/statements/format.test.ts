@@ -15,6 +15,8 @@ describe("human units", () => {
     expect(formatImpactMs(-300)).toBe("−300 ms");
     expect(formatImpactMs(null)).toBe("—");
     expect(formatImpactMs(0)).toBe("0 ms");
+    expect(formatImpactMs(-0.004)).toBe("0 ms"); // |−0.004| < 0.005 rounds to 0.00
+    expect(formatImpactMs(-0.006)).toBe("−0.01 ms");
   });
 
   it("ratios, costs, times", () => {

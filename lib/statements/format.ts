@@ -22,7 +22,8 @@ export function formatDurationMs(ms: number): string {
 /** Time lost (+) or saved (−) in the recent window; "—" when unknown. */
 export function formatImpactMs(ms: number | null): string {
   if (ms === null) return "—";
-  if (ms === 0) return "0 ms";
+  // Below what two decimals show: no sign, no "−0 ms".
+  if (Math.abs(ms) < 0.005) return "0 ms";
   return `${ms > 0 ? "+" : "−"}${formatDurationMs(Math.abs(ms))}`;
 }
 
