@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
 import { cliActor } from "../../lib/auth/authorize";
 import { addWebhook, listWebhooks, removeWebhook, type WebhookRow } from "../../lib/alerts/webhooks";
-import { createPrisma, type PrismaClient } from "../../lib/db/client";
+import type { PrismaClient } from "../../lib/db/client";
 import { UserError } from "../../lib/errors";
+import { dispatch, withRepository } from "./subcommands";
 import type { Command, CommandContext } from "./types";
 
 const usage = [
@@ -15,29 +16,9 @@ export const alertsCommand: Command = {
   name: "alerts",
   summary: "webhooks that receive new regressions and rejected/disabled plans seen running (JSON POST)",
   usage: `${usage}\n\n  Without --target the webhook gets every target's alerts. URLs are shown as scheme://host/… only.`,
-  async run(args, ctx) {
-    const [sub, ...rest] = args;
-    switch (sub) {
-      case "add":
-        return withRepo(ctx, (repo) => add(rest, repo, ctx));
-      case "list":
-        return withRepo(ctx, (repo) => list(rest, repo, ctx));
-      case "remove":
-        return withRepo(ctx, (repo) => remove(rest, repo, ctx));
-      default:
-        throw new UserError(`${sub ? `unknown alerts command "${sub}"` : "missing alerts command"}\nUsage: ${usage}`);
-    }
-  },
+  run: dispatch("alerts", usage, { add: withRepository(add), list: withRepository(list), remove: withRepository(remove) }),
 };
 
-async function withRepo(ctx: CommandContext, fn: (repo: PrismaClient) => Promise<void>): Promise<void> {
-  const repo = createPrisma((await ctx.repository()).url);
-  try {
-    await fn(repo);
-  } finally {
-    await repo.$disconnect();
-  }
-}
 
 async function add(args: string[], repo: PrismaClient, ctx: CommandContext) {
   const { values } = parseArgs({ args, options: { url: { type: "string" }, target: { type: "string" } }, strict: true });

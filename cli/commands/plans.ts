@@ -3,7 +3,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { cliActor } from "../../lib/auth/authorize";
-import { createPrisma, type PrismaClient } from "../../lib/db/client";
+import type { PrismaClient } from "../../lib/db/client";
 import { MAX_BASELINE_FILE_CHARS, exportBaselines } from "../../lib/db/baselines";
 import { importBaselines, type ImportReport } from "../../lib/db/baseline-import";
 import { connectTarget, storedCapabilities } from "../../lib/collector/targets";
@@ -11,6 +11,7 @@ import { validatePlans } from "../../lib/collector/validate-plans";
 import { UserError } from "../../lib/errors";
 import { targetWriteBack } from "../../lib/write-back";
 import { listPlans, plansListUsage } from "./plans-list";
+import { dispatch, withRepository } from "./subcommands";
 import type { Command, CommandContext } from "./types";
 
 const usage = [
@@ -24,31 +25,9 @@ export const plansCommand: Command = {
   name: "plans",
   summary: "list a statement's plans and which runs now; validate plans against the target's objects; export or import plan baselines",
   usage,
-  async run(args, ctx) {
-    const [sub, ...rest] = args;
-    switch (sub) {
-      case "list":
-        return withRepo(ctx, (repo) => listPlans(rest, repo, ctx));
-      case "validate":
-        return withRepo(ctx, (repo) => validate(rest, repo, ctx));
-      case "export":
-        return withRepo(ctx, (repo) => exportFile(rest, repo, ctx));
-      case "import":
-        return withRepo(ctx, (repo) => importFile(rest, repo, ctx));
-      default:
-        throw new UserError(`${sub ? `unknown plans command "${sub}"` : "missing plans command"}\nUsage: ${usage}`);
-    }
-  },
+  run: dispatch("plans", usage, { list: withRepository(listPlans), validate: withRepository(validate), export: withRepository(exportFile), import: withRepository(importFile) }),
 };
 
-async function withRepo(ctx: CommandContext, fn: (repo: PrismaClient) => Promise<void>): Promise<void> {
-  const repo = createPrisma((await ctx.repository()).url);
-  try {
-    await fn(repo);
-  } finally {
-    await repo.$disconnect();
-  }
-}
 
 function options(args: string[], positionals: number) {
   const parsed = parseArgs({ args, options: { target: { type: "string" }, json: { type: "boolean", default: false } }, allowPositionals: true, strict: true });

@@ -1,9 +1,10 @@
 import { parseArgs } from "node:util";
 import { cliActor } from "../../lib/auth/authorize";
-import { createPrisma, type PrismaClient } from "../../lib/db/client";
+import type { PrismaClient } from "../../lib/db/client";
 import { UserError } from "../../lib/errors";
 import { capabilitySummary, capabilityWarnings } from "../../lib/collector/capabilities";
 import { addTarget, listTargets, removeTarget, type TargetRow } from "../../lib/collector/targets";
+import { dispatch, withRepository } from "./subcommands";
 import type { Command, CommandContext } from "./types";
 
 const usage = [
@@ -16,29 +17,9 @@ export const targetCommand: Command = {
   name: "target",
   summary: "add, list or remove monitored databases (targets)",
   usage,
-  async run(args, ctx) {
-    const [sub, ...rest] = args;
-    switch (sub) {
-      case "add":
-        return withRepo(ctx, (repo) => add(rest, repo, ctx));
-      case "list":
-        return withRepo(ctx, (repo) => list(rest, repo, ctx));
-      case "remove":
-        return withRepo(ctx, (repo) => remove(rest, repo, ctx));
-      default:
-        throw new UserError(`${sub ? `unknown target command "${sub}"` : "missing target command"}\nUsage: ${usage}`);
-    }
-  },
+  run: dispatch("target", usage, { add: withRepository(add), list: withRepository(list), remove: withRepository(remove) }),
 };
 
-async function withRepo(ctx: CommandContext, fn: (repo: PrismaClient) => Promise<void>): Promise<void> {
-  const repo = createPrisma((await ctx.repository()).url);
-  try {
-    await fn(repo);
-  } finally {
-    await repo.$disconnect();
-  }
-}
 
 async function add(args: string[], repo: PrismaClient, ctx: CommandContext) {
   const { values } = parseArgs({ args, options: { name: { type: "string" }, url: { type: "string" } }, strict: true });

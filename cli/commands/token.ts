@@ -2,8 +2,9 @@ import { parseArgs } from "node:util";
 import { createApiToken, listApiTokens, revokeApiToken } from "../../lib/auth/api-tokens";
 import { cliActor } from "../../lib/auth/authorize";
 import { parseRole, ROLES } from "../../lib/auth/roles";
-import { createPrisma, type PrismaClient } from "../../lib/db/client";
+import type { PrismaClient } from "../../lib/db/client";
 import { UserError } from "../../lib/errors";
+import { dispatch, withRepository } from "./subcommands";
 import type { Command, CommandContext } from "./types";
 
 const usage = [
@@ -16,17 +17,7 @@ export const tokenCommand: Command = {
   name: "token",
   summary: "create, list or revoke API tokens (Authorization: Bearer) for automation",
   usage,
-  async run(args, ctx) {
-    const [sub, ...rest] = args;
-    const fn = sub === "create" ? create : sub === "list" ? list : sub === "revoke" ? revoke : null;
-    if (!fn) throw new UserError(`${sub ? `unknown token command "${sub}"` : "missing token command"}\nUsage: ${usage}`);
-    const repo = createPrisma((await ctx.repository()).url);
-    try {
-      await fn(rest, repo, ctx);
-    } finally {
-      await repo.$disconnect();
-    }
-  },
+  run: dispatch("token", usage, { create: withRepository(create), list: withRepository(list), revoke: withRepository(revoke) }),
 };
 
 async function create(args: string[], repo: PrismaClient, ctx: CommandContext) {

@@ -2,9 +2,10 @@ import { parseArgs } from "node:util";
 import { cliActor, type Role } from "../../lib/auth/authorize";
 import { parseRole, ROLES } from "../../lib/auth/roles";
 import { createUser, listUsers, removeUser, setUserRole, validateEmail, validatePassword } from "../../lib/auth/users";
-import { createPrisma, type PrismaClient } from "../../lib/db/client";
+import type { PrismaClient } from "../../lib/db/client";
 import { UserError } from "../../lib/errors";
 import { readNewPassword } from "../read-password";
+import { dispatch, withRepo, withRepository } from "./subcommands";
 import type { Command, CommandContext } from "./types";
 
 const usage = [
@@ -18,31 +19,9 @@ export const userCommand: Command = {
   name: "user",
   summary: "add, list, change the role of, or remove web app accounts",
   usage,
-  async run(args, ctx) {
-    const [sub, ...rest] = args;
-    switch (sub) {
-      case "add":
-        return add(rest, ctx);
-      case "list":
-        return withRepo(ctx, (repo) => list(rest, repo, ctx));
-      case "set-role":
-        return withRepo(ctx, (repo) => setRole(rest, repo, ctx));
-      case "remove":
-        return withRepo(ctx, (repo) => remove(rest, repo, ctx));
-      default:
-        throw new UserError(`${sub ? `unknown user command "${sub}"` : "missing user command"}\nUsage: ${usage}`);
-    }
-  },
+  run: dispatch("user", usage, { add: add, list: withRepository(list), "set-role": withRepository(setRole), remove: withRepository(remove) }),
 };
 
-async function withRepo(ctx: CommandContext, fn: (repo: PrismaClient) => Promise<void>): Promise<void> {
-  const repo = createPrisma((await ctx.repository()).url);
-  try {
-    await fn(repo);
-  } finally {
-    await repo.$disconnect();
-  }
-}
 
 function roleArg(value: string | undefined): Role {
   const role = parseRole(value);
