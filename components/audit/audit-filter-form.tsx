@@ -32,7 +32,7 @@ export function AuditFilterForm({ targets, filters }: { targets: string[]; filte
         </select>
       </label>
       <button type="submit">Filter</button>
-      <a href="/audit" style={{ alignSelf: "center" }}>
+      <a href="/audit" style={{ alignSelf: "flex-end", padding: "0.4rem 0" }}>
         Clear
       </a>
     </form>

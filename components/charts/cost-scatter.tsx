@@ -16,7 +16,7 @@ export function CostScatter({ series, summary }: Props) {
   return (
     <figure className={styles.chart} aria-labelledby="scatter-chart-title">
       <figcaption id="scatter-chart-title">
-        Estimated cost vs actual time <span>one point per plan sample</span>
+        Estimated cost vs actual time <span>x: estimated total cost · y: actual time · one point per sample</span>
       </figcaption>
       <p className="visually-hidden">{summary}</p>
       {series.length === 0 ? (
@@ -31,7 +31,6 @@ export function CostScatter({ series, summary }: Props) {
                 dataKey="estimatedCost"
                 name="Estimated total cost"
                 tickFormatter={(v: number) => formatCost(v)}
-                label={{ value: "estimated total cost", position: "insideBottomRight", offset: -2, fill: "var(--text-muted)", fontSize: 11 }}
                 {...AXIS_PROPS}
               />
               <YAxis type="number" dataKey="actualMs" name="Actual time" width={64} tickFormatter={(v: number) => formatDurationMs(v)} {...AXIS_PROPS} />

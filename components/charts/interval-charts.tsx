@@ -28,7 +28,7 @@ export function IntervalCharts({ points, markers, spanMs, summary }: Props) {
       {...AXIS_PROPS}
     />
   );
-  const markerLines = (withLabel: boolean) =>
+  const markerLines = () =>
     markers.map((m) => (
       <ReferenceLine
         key={`${m.atMs}-${m.toPlanId}`}
@@ -37,7 +37,6 @@ export function IntervalCharts({ points, markers, spanMs, summary }: Props) {
         strokeDasharray="4 3"
         strokeWidth={1.5}
         ifOverflow="extendDomain"
-        label={withLabel ? { value: m.label, position: "insideTopLeft", fill: "var(--marker)", fontSize: 11 } : undefined}
       />
     ));
   const labelFormatter = (v: unknown) => (typeof v === "number" ? `interval ending ${formatTimestamp(new Date(v))}` : "");
@@ -59,7 +58,7 @@ export function IntervalCharts({ points, markers, spanMs, summary }: Props) {
               {xAxis}
               <YAxis width={64} tickFormatter={(v: number) => formatDurationMs(v)} {...AXIS_PROPS} />
               <Tooltip {...TOOLTIP_PROPS} labelFormatter={labelFormatter} formatter={(v) => [typeof v === "number" ? formatDurationMs(v) : "—", "mean"]} />
-              {markerLines(true)}
+              {markerLines()}
               <Line
                 type="monotone"
                 dataKey="meanExecMs"
@@ -78,11 +77,25 @@ export function IntervalCharts({ points, markers, spanMs, summary }: Props) {
               <CartesianGrid {...GRID_PROPS} />
               {xAxis}
               <YAxis width={64} tickFormatter={(v: number) => formatCount(v)} allowDecimals={false} {...AXIS_PROPS} />
-              <Tooltip {...TOOLTIP_PROPS} labelFormatter={labelFormatter} formatter={(v) => [typeof v === "number" ? formatCount(v) : "—", "calls"]} />
-              {markerLines(false)}
+              <Tooltip
+                {...TOOLTIP_PROPS}
+                cursor={{ fill: "var(--surface-2)" }}
+                labelFormatter={labelFormatter}
+                formatter={(v) => [typeof v === "number" ? formatCount(v) : "—", "calls"]}
+              />
+              {markerLines()}
               <Bar dataKey="calls" name="Calls per interval" fill="var(--series-6)" maxBarSize={14} isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
+          {markers.length > 0 ? (
+            <ul className={styles.markers} aria-label="Plan changes">
+              {markers.map((m) => (
+                <li key={`${m.atMs}-${m.toPlanId}`}>
+                  <span aria-hidden="true">┆</span> {formatTimestamp(new Date(m.atMs))}: {m.label}
+                </li>
+              ))}
+            </ul>
+          ) : null}
         </div>
       )}
     </figure>

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useState } from "react";
 import type { PlanBoard } from "@/lib/api/plan-board";
 import { shortFingerprint } from "@/lib/plan/fingerprint";
-import { formatDurationMs, formatCount, formatCost, formatTimestamp } from "@/lib/statements/format";
+import { formatDurationMs, formatCount, formatCost, formatShortTimestamp, formatTimestamp } from "@/lib/statements/format";
 import { ACTION_LABELS, availableActions, decisionErrorMessage, decisionSuccessMessage } from "@/lib/statements/plan-actions";
 import { ToastRegion, useToasts } from "../ui/toast";
 import { PlanStatusBadge } from "./badges";
@@ -55,8 +55,8 @@ export function PlanHistory({ statementId, initial }: { statementId: string; ini
                   <th scope="col" className={styles.num}>Samples</th>
                   <th scope="col" className={styles.num}>Mean actual</th>
                   <th scope="col" className={styles.num}>Latest cost</th>
-                  <th scope="col">First seen</th>
-                  <th scope="col">Last seen</th>
+                  <th scope="col">First seen (UTC)</th>
+                  <th scope="col">Last seen (UTC)</th>
                   <th scope="col">Latest write-back</th>
                   <th scope="col">Decide</th>
                 </tr>
@@ -68,10 +68,13 @@ export function PlanHistory({ statementId, initial }: { statementId: string; ini
                   return (
                     <tr key={plan.planId} aria-label={`Plan ${shortFingerprint(plan.fingerprint)}`}>
                       <td>
-                        <Link className={styles.mono} href={`/statements/${statementId}/plans/${plan.planId}`} title={plan.fingerprint}>
+                        <Link
+                          className={styles.mono}
+                          href={`/statements/${statementId}/plans/${plan.planId}`}
+                          title={`${plan.fingerprint} · captured by ${plan.source.replace("_", " ")}`}
+                        >
                           {shortFingerprint(plan.fingerprint)}
-                        </Link>{" "}
-                        <span className={styles.muted}>{plan.source.replace("_", " ")}</span>
+                        </Link>
                       </td>
                       <td>
                         <PlanStatusBadge status={plan.status} enabled={plan.enabled} />
@@ -81,8 +84,8 @@ export function PlanHistory({ statementId, initial }: { statementId: string; ini
                       <td className={styles.num}>{formatCount(plan.samples)}</td>
                       <td className={styles.num}>{plan.meanActualMs === null ? "—" : formatDurationMs(plan.meanActualMs)}</td>
                       <td className={styles.num}>{formatCost(plan.latestEstimatedCost)}</td>
-                      <td>{formatTimestamp(plan.firstSeenAt)}</td>
-                      <td>{formatTimestamp(plan.lastSeenAt)}</td>
+                      <td title={formatTimestamp(plan.firstSeenAt)}>{formatShortTimestamp(plan.firstSeenAt)}</td>
+                      <td title={formatTimestamp(plan.lastSeenAt)}>{formatShortTimestamp(plan.lastSeenAt)}</td>
                       <td title={plan.lastWriteBack?.detail ?? undefined}>
                         {plan.lastWriteBack === null ? (
                           <span className={styles.muted}>—</span>
@@ -93,7 +96,7 @@ export function PlanHistory({ statementId, initial }: { statementId: string; ini
                         )}
                       </td>
                       <td>
-                        <span style={{ display: "inline-flex", gap: "0.3rem" }} aria-busy={pending}>
+                        <span className={styles.actions} aria-busy={pending}>
                           {availableActions(plan).map((action) => (
                             <button
                               key={action}

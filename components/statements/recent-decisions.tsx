@@ -6,6 +6,7 @@ import styles from "./statements.module.css";
 
 /** "Unapproved → Rejected", "enabled → disabled", or both. */
 export function describeChange(row: Pick<AuditRow, "fromStatus" | "toStatus" | "fromEnabled" | "toEnabled">): string {
+  if (row.fromStatus === null && row.fromEnabled === null) return `first status: ${row.toStatus}${row.toEnabled ? "" : ", disabled"}`;
   const parts: string[] = [];
   if (row.fromStatus !== row.toStatus) parts.push(`${row.fromStatus ?? "—"} → ${row.toStatus}`);
   if (row.fromEnabled !== row.toEnabled) parts.push(row.toEnabled ? "enabled" : "disabled");

@@ -1,5 +1,5 @@
 import type { TargetRow } from "@/lib/collector/targets";
-import { formatAgo, formatTimestamp } from "@/lib/statements/format";
+import { formatAgo, formatDurationMs, formatTimestamp } from "@/lib/statements/format";
 import { RemoveTargetButton } from "./remove-target-button";
 import styles from "../statements/statements.module.css";
 
@@ -57,7 +57,7 @@ export function TargetTable({ targets, now }: { targets: TargetRow[]; now: Date 
               <td title={t.lastCollectedAt ? formatTimestamp(t.lastCollectedAt) : undefined}>
                 {formatAgo(t.lastCollectedAt, now)}
                 <div className={styles.muted} style={{ fontSize: "0.76rem" }}>
-                  every {t.collectIntervalSeconds} s
+                  every {formatDurationMs(t.collectIntervalSeconds * 1000)}
                 </div>
               </td>
               <td style={{ whiteSpace: "normal", maxWidth: "24rem" }} className={t.lastError ? styles.bad : styles.muted}>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAgo, formatCost, formatDurationMs, formatImpactMs, formatRatio, formatTimestamp } from "./format";
+import { formatAgo, formatCost, formatShortTimestamp, formatDurationMs, formatImpactMs, formatRatio, formatTimestamp } from "./format";
 
 describe("human units", () => {
   it("milliseconds become ms, s, min or h", () => {
@@ -25,6 +25,7 @@ describe("human units", () => {
     expect(formatRatio(null)).toBe("—");
     expect(formatCost(12_345.6)).toBe("12,346");
     expect(formatTimestamp("2026-05-04T13:07:22.123Z")).toBe("2026-05-04 13:07:22 UTC");
+    expect(formatShortTimestamp("2026-05-04T13:07:22.123Z")).toBe("05-04 13:07:22");
     const now = new Date("2026-05-04T13:00:00Z");
     expect(formatAgo("2026-05-04T12:50:00Z", now)).toBe("10 min ago"); // 600 s / 60
     expect(formatAgo(null, now)).toBe("never");

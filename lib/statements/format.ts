@@ -50,6 +50,12 @@ export function formatTimestamp(iso: string | Date): string {
   return `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
+/** "05-04 13:07:22" (UTC): dense table cells; the full form goes in the title. */
+export function formatShortTimestamp(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "—" : d.toISOString().slice(5, 19).replace("T", " ");
+}
+
 /** "13:07" (UTC) for chart ticks within a day, "05-04 13:07" across days. */
 export function formatTick(epochMs: number, spanMs: number): string {
   const iso = new Date(epochMs).toISOString();
