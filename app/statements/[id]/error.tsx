@@ -1,18 +1,7 @@
 "use client";
 
-import Link from "next/link";
+import { RouteError, type RouteErrorProps } from "@/components/ui/route-error";
 
-export default function StatementError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  return (
-    <section className="panel error-state" role="alert">
-      <h1>This statement could not be shown</h1>
-      <p>{error.digest ? `The server could not render this page (reference ${error.digest}).` : error.message}</p>
-      <p>
-        <button type="button" onClick={reset}>
-          Try again
-        </button>{" "}
-        <Link href="/">Back to statements</Link>
-      </p>
-    </section>
-  );
+export default function StatementError(props: RouteErrorProps) {
+  return <RouteError {...props} title="This statement could not be shown" back={{ href: "/", label: "Back to statements" }} />;
 }
