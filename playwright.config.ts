@@ -1,9 +1,10 @@
 import { defineConfig } from "@playwright/test";
+import { E2E_DATA_DIR, E2E_PORT } from "./e2e/support/e2e-env";
 
 // The e2e server runs the production build on its own embedded repository, in a data folder
 // that is wiped first, on ports that do not clash with a running demo.
-const PORT = Number(process.env.E2E_PORT ?? 3107);
-const DATA_DIR = ".planwatch-e2e";
+const PORT = E2E_PORT;
+const DATA_DIR = E2E_DATA_DIR;
 
 export default defineConfig({
   testDir: "e2e",

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { SignInPage } from "./pages/sign-in-page";
+import { E2E_DATA_DIR } from "./support/e2e-env";
 
 const root = path.resolve(import.meta.dirname, "..");
 const email = `e2e-${randomBytes(4).toString("hex")}@example.com`;
@@ -16,7 +17,7 @@ function cli(args: string[], input: string): Promise<{ code: number; stdout: str
     const child = execFile(
       path.join(root, "node_modules/.bin/tsx"),
       ["--conditions=react-server", "cli/planwatch.ts", ...args],
-      { cwd: root, env: { ...process.env, PLANWATCH_DATA_DIR: ".planwatch-e2e", DATABASE_URL: "" } },
+      { cwd: root, env: { ...process.env, PLANWATCH_DATA_DIR: E2E_DATA_DIR, DATABASE_URL: "" } },
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(input);

@@ -14,10 +14,11 @@ import { embeddedBinaries } from "../lib/db/postgres-server";
 import { monitoredSettings, startCluster, type TestCluster } from "../test/support/clusters";
 import { StatementPage } from "./pages/statement-page";
 import { StatementsPage } from "./pages/statements-page";
+import { E2E_DATA_DIR, E2E_PORT } from "./support/e2e-env";
 
 const run = promisify(execFile);
-const DATA_DIR = ".planwatch-e2e";
-const PORT = Number(process.env.E2E_PORT ?? 3107);
+const DATA_DIR = E2E_DATA_DIR;
+const PORT = E2E_PORT;
 const QUERY = "select sum(amount) from orders where customer_id = $1";
 const SETTINGS = {
   ...monitoredSettings,

@@ -5,8 +5,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { fingerprint, parsePlan } from "../../lib/plan";
+import { E2E_DATA_DIR } from "./e2e-env";
 
-const DATA_DIR = ".planwatch-e2e";
+const DATA_DIR = E2E_DATA_DIR;
 
 export interface SeededStatement {
   statementId: string;
