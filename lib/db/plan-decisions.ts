@@ -4,15 +4,10 @@
 import { authorize, actorName, type Actor } from "../auth/authorize";
 import { ConflictError, NotFoundError, UserError } from "../errors";
 import type { PrismaClient } from "./client";
-import type { PlanStatus, WriteBackResult } from "./generated/prisma/client";
+import { PLAN_ACTIONS, applyAction, type PlanAction, type PlanState } from "../regression/plan-actions";
+import type { WriteBackResult } from "./generated/prisma/client";
 
-export const PLAN_ACTIONS = ["approve", "reject", "prefer", "unapprove", "disable", "enable"] as const;
-export type PlanAction = (typeof PLAN_ACTIONS)[number];
-
-export interface PlanState {
-  status: PlanStatus;
-  enabled: boolean;
-}
+export { PLAN_ACTIONS, applyAction, type PlanAction, type PlanState };
 
 /** What a decision asks of the target; adapters (lib/write-back) turn it into SQL on the target. */
 export interface WriteBackRequest {
@@ -59,24 +54,6 @@ export interface DecidePlanInput {
 const MAX_REASON_CHARS = 2_000;
 /** Decisions are short; a burst of them may queue for a pooled connection. */
 const TRANSACTION_LIMITS = { maxWait: 15_000, timeout: 15_000 };
-
-/** The state an action leads to; pure. */
-export function applyAction(state: PlanState, action: PlanAction): PlanState {
-  switch (action) {
-    case "approve":
-      return { ...state, status: "Approved" };
-    case "reject":
-      return { ...state, status: "Rejected" };
-    case "prefer":
-      return { ...state, status: "Preferred" };
-    case "unapprove":
-      return { ...state, status: "Unapproved" };
-    case "disable":
-      return { ...state, enabled: false };
-    case "enable":
-      return { ...state, enabled: true };
-  }
-}
 
 /** Advisory mode: the decision is stored and watched; nothing is written to the target. */
 export const advisoryWriteBack: WriteBack = async () => ({

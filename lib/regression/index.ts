@@ -21,3 +21,4 @@ export { isGenericPlan } from "./generic-plan";
 
 export { whichPlanRuns } from "./which-plan-runs";
 export type { WhichPlanResult, WhichPlanRule, WhichPlanSettings, WhichPlanStatement } from "./which-plan-runs";
+export * from "./plan-actions";

@@ -1,8 +1,10 @@
 // The plan history's buttons: which decisions would change a plan, the state each leads to (for the
 // optimistic update), and the message a DBA reads afterwards. Pure; runs in the browser.
 import { shortFingerprint } from "../plan/fingerprint";
+import { applyAction } from "../regression/plan-actions";
+import type { PlanStatus } from "../regression/types";
 
-export type PlanStatus = "Approved" | "Unapproved" | "Rejected" | "Preferred";
+export type { PlanStatus };
 export const UI_PLAN_ACTIONS = ["approve", "reject", "prefer", "disable", "enable"] as const;
 export type UiPlanAction = (typeof UI_PLAN_ACTIONS)[number];
 
@@ -27,20 +29,9 @@ const PAST: Record<UiPlanAction, string> = {
   enable: "enabled",
 };
 
-/** The state after the action (same semantics as decidePlan's applyAction). */
+/** The state after the action: decidePlan's own applyAction, for the optimistic update. */
 export function nextFlags(state: PlanFlags, action: UiPlanAction): PlanFlags {
-  switch (action) {
-    case "approve":
-      return { ...state, status: "Approved" };
-    case "reject":
-      return { ...state, status: "Rejected" };
-    case "prefer":
-      return { ...state, status: "Preferred" };
-    case "disable":
-      return { ...state, enabled: false };
-    case "enable":
-      return { ...state, enabled: true };
-  }
+  return applyAction(state, action);
 }
 
 /** The actions that would change something, in button order. */
