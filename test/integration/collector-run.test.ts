@@ -1,10 +1,8 @@
 // The collector run on real servers: due targets, a target that goes down and comes back (health,
 // error, backoff, others unaffected), two collectors on one target, step failures, the loop, the
 // `collect` CLI; and the target password never in any output.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "@/lib/auth/authorize";
 import { createPrisma, type PrismaClient } from "@/lib/db/client";
@@ -16,9 +14,8 @@ import { LOCKED_MESSAGE, collectOnce as collectOnceReal, collectorSteps } from "
 import type { TargetRunSummary } from "@/lib/collector/types";
 import { monitoredSettings, startCluster, type TestCluster } from "../support/clusters";
 import { freshDatabase, testServers, withClient, type TestServer } from "../support/databases";
+import { planwatch } from "../support/cli";
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, "../..");
 const servers = testServers();
 const SECRET = "collector-run test passphrase";
 const PASSWORD = `Run-Leak-Probe-${randomBytes(4).toString("hex")}`;
@@ -333,18 +330,9 @@ describe("the loop", () => {
 
 describe("planwatch collect --once", () => {
   async function cli(args: string[], env: Record<string, string>) {
-    try {
-      const { stdout, stderr } = await run(path.join(root, "node_modules/.bin/tsx"), ["--conditions=react-server", "cli/planwatch.ts", ...args], {
-        cwd: root,
-        env: { ...process.env, ...env },
-      });
-      captured.push(stdout, stderr);
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      captured.push(e.stdout, e.stderr);
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
+    const result = await planwatch(args, env);
+    captured.push(result.stdout, result.stderr);
+    return result;
   }
 
   it("prints the JSON contract and exits non-zero when a target failed; a table otherwise", async () => {

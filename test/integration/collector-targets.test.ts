@@ -1,9 +1,7 @@
 // Targets on real servers (PostgreSQL 18 and 15): capability detection, refusals with the setting to
 // change, add/list/remove through the library, the CLI and the API, and the password never shown.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "@/lib/auth/authorize";
 import { createPrisma, type PrismaClient } from "@/lib/db/client";
@@ -15,9 +13,8 @@ import { GET, POST } from "@/app/api/targets/route";
 import { DELETE } from "@/app/api/targets/[name]/route";
 import { startCluster, type TestCluster } from "../support/clusters";
 import { freshDatabase, testServers, withClient, type TestServer } from "../support/databases";
+import { planwatch } from "../support/cli";
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, "../..");
 const servers = testServers();
 const SECRET = "collector-targets test passphrase";
 /** Distinctive, so a leak anywhere is found by a plain substring search. */
@@ -58,18 +55,9 @@ async function monitoredDatabase(server: TestServer, { extension = true, superus
 }
 
 async function cli(args: string[], env: Record<string, string | undefined>) {
-  try {
-    const { stdout, stderr } = await run(path.join(root, "node_modules/.bin/tsx"), ["--conditions=react-server", "cli/planwatch.ts", ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    captured.push(stdout, stderr);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    captured.push(e.stdout, e.stderr);
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  const result = await planwatch(args, env);
+  captured.push(result.stdout, result.stderr);
+  return result;
 }
 
 async function closedPort(): Promise<number> {

@@ -1,9 +1,7 @@
 // On-demand EXPLAIN ANALYZE against real PostgreSQL 18 and 15 targets: bound values stay data,
 // writes are refused or rolled back, hidden writes fail inside READ ONLY, timeouts hold, the plan
 // is stored, and the route refuses a request without identity before touching anything.
-import { execFile } from "node:child_process";
 import path from "node:path";
-import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/lib/auth/authorize";
@@ -13,6 +11,7 @@ import { ExplainError, explainAnalyze, recordOnDemandExplain } from "@/lib/colle
 import { explainStatement } from "@/lib/collector/explain-statement";
 import { encryptPassword } from "@/lib/collector/secrets";
 import { freshDatabase, testServers, withClient } from "../support/databases";
+import { planwatch } from "../support/cli";
 
 // The one identity hook: no accounts exist yet (null → 401); some tests act as an approver.
 const identity = vi.hoisted(() => ({ actor: null as Actor | null }));
@@ -24,18 +23,7 @@ vi.mock("@/lib/auth/authorize", async (original) => {
 const root = path.resolve(import.meta.dirname, "../..");
 
 /** Runs the planwatch CLI like a user does. */
-async function cli(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["--conditions=react-server", "cli/planwatch.ts", ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = planwatch;
 
 const SETUP = `
   create extension pg_stat_statements;

@@ -1,16 +1,13 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { readEnv } from "@/lib/env";
 import { openRepository } from "@/lib/db/repository";
 import { portIsFree } from "@/lib/db/postgres-server";
 import { freshDatabase, testServers, withClient } from "../support/databases";
+import { planwatch, runTsx } from "../support/cli";
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, "../..");
 const server = testServers()[0]!;
 
 function withPassword(url: string, password: string) {
@@ -24,21 +21,8 @@ async function closedPort(): Promise<number> {
   throw new Error("no closed port found");
 }
 
-/** Runs a TypeScript entry point like a user does; resolves with exit code and output. */
-async function tsx(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(path.join(root, "node_modules/.bin/tsx"), args, {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-const cli = (args: string[], env: Record<string, string>) => tsx(["--conditions=react-server", "cli/planwatch.ts", ...args], env);
+const tsx = runTsx;
+const cli = planwatch;
 
 describe("an external repository (DATABASE_URL)", () => {
   it("is migrated on open, and opening again applies nothing", async () => {
