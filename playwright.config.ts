@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { AUTH } from "./e2e/support/accounts";
 import { E2E_DATA_DIR, E2E_PORT } from "./e2e/support/e2e-env";
 
 // The e2e server runs the production build on its own embedded repository, in a data folder
@@ -33,6 +34,13 @@ export default defineConfig({
       ],
     },
   },
+  // Every page needs a session: the setup project (after the webServer is up) makes one account per
+  // role and saves its signed-in browser state; specs run as the approver unless they say otherwise
+  // with test.use({ storageState: AUTH.admin | AUTH.viewer | SIGNED_OUT }).
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    { name: "e2e", testMatch: /\.spec\.ts$/, dependencies: ["setup"], use: { storageState: AUTH.approver } },
+  ],
   webServer: {
     command: `rm -rf ${DATA_DIR} && npx tsx cli/serve.ts`,
     url: `http://127.0.0.1:${PORT}/api/health`,

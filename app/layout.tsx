@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { Providers } from "@/components/providers";
-import { AppHeader } from "@/components/ui/app-header";
 import { APP_NAME } from "@/lib/version";
 import "./globals.css";
 
@@ -10,14 +9,13 @@ export const metadata: Metadata = {
   description: "Keeps PostgreSQL query plans from silently getting worse",
 };
 
+// The html/body shell only. The header and the session gate live in app/(app)/layout.tsx (every
+// page of the app); /sign-in and the not-found page bring their own minimal header.
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <Providers>
-          <AppHeader />
-          <main className="app-main">{children}</main>
-        </Providers>
+        <Providers>{children}</Providers>
       </body>
     </html>
   );

@@ -1,5 +1,9 @@
 import { expect, test } from "@playwright/test";
 import { HomePage } from "./pages/home-page";
+import { ACCOUNTS, AUTH } from "./support/accounts";
+
+// Every page needs a session: signed in as the approver (e2e/auth.setup.ts).
+test.use({ storageState: AUTH.approver });
 
 test("the home page shows the app and a healthy repository", async ({ page }) => {
   const home = new HomePage(page);
@@ -8,6 +12,7 @@ test("the home page shows the app and a healthy repository", async ({ page }) =>
   await expect(home.shell.brand).toBeVisible();
   await expect(home.heading).toBeVisible();
   await home.shell.expectHealthyRepository();
+  await expect(page.getByRole("group", { name: "Account" })).toContainText(ACCOUNTS.approver.email);
   // A fresh repository holds nothing yet, and says so instead of showing an empty table.
   await expect(page.getByRole("heading", { name: "No monitored databases yet" })).toBeVisible();
   await page.screenshot({ path: "test-results/screenshots/home.png", fullPage: true });

@@ -2,6 +2,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { PlanPastePage } from "./pages/plan-paste-page";
+import { AUTH } from "./support/accounts";
+
+// Every page needs a session: signed in as the approver (e2e/auth.setup.ts).
+test.use({ storageState: AUTH.approver });
 
 const fixtures = path.join(import.meta.dirname, "..", "lib", "plan", "__fixtures__");
 const fixture = (file: string) => readFileSync(path.join(fixtures, file), "utf8");

@@ -1,40 +1,63 @@
-// Accounts in the browser: a user made with the CLI against the e2e server's embedded repository
-// (same PLANWATCH_DATA_DIR: the CLI reuses the running repository) signs in through the form, sees
-// their email in the header, and signs out.
-import { execFile } from "node:child_process";
+// Accounts in the browser, signed out: a user made with the CLI against the e2e server's embedded
+// repository (same PLANWATCH_DATA_DIR: the CLI reuses the running repository) signs in through the
+// form, sees their email in the header, and signs out. Every page needs a session: a signed-out
+// visit goes to /sign-in?next=<address> and comes back there after signing in.
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { SignInPage } from "./pages/sign-in-page";
-import { E2E_DATA_DIR } from "./support/e2e-env";
+import { SIGNED_OUT, addUser, clearSignInLimits } from "./support/accounts";
 
-const root = path.resolve(import.meta.dirname, "..");
 const email = `e2e-${randomBytes(4).toString("hex")}@example.com`;
 const password = `e2e-${randomBytes(12).toString("base64url")}`;
 
-function cli(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      path.join(root, "node_modules/.bin/tsx"),
-      ["--conditions=react-server", "cli/planwatch.ts", ...args],
-      { cwd: root, env: { ...process.env, PLANWATCH_DATA_DIR: E2E_DATA_DIR, DATABASE_URL: "" } },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(input);
-  });
-}
+// The form itself: nobody signed in.
+test.use({ storageState: SIGNED_OUT });
 
 test.beforeAll(async () => {
-  const result = await cli(["user", "add", "--email", email, "--role", "approver", "--password-stdin"], `${password}\n`);
-  expect(result.stderr + result.stdout).toContain(`added user ${email}`);
+  await addUser(email, "approver", password);
+});
+
+test.beforeEach(async () => {
+  // All sign-ins come from 127.0.0.1: this file alone signs in more than 5 times a minute.
+  await clearSignInLimits();
 });
 
 test("a wrong password is refused without saying whether the account exists", async ({ page }) => {
   const signIn = new SignInPage(page);
   await signIn.goto();
+  // Signed out: the minimal header, without the navigation.
+  await expect(signIn.shell.brand).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" })).toHaveCount(0);
+  await page.screenshot({ path: "test-results/screenshots/sign-in.png" });
   await signIn.signIn(email, "not-the-password-123");
   await expect(signIn.error).toHaveText("Wrong email or password.");
   await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test("a signed-out visit goes to the sign-in page and back to the address after signing in", async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await page.goto("/audit?status=Rejected");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Faudit%3Fstatus%3DRejected$/);
+  await expect(signIn.heading).toBeVisible();
+  // Nothing of the page was shown on the way.
+  await expect(page.getByRole("table", { name: "Plan decisions" })).toHaveCount(0);
+  await signIn.signIn(email, password);
+  await expect(page).toHaveURL(/\/audit\?status=Rejected$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Audit" })).toBeVisible();
+  await expect(page.getByLabel("New status")).toHaveValue("Rejected");
+  await signIn.expectSignedInAs(email, "approver");
+});
+
+test("every page needs a session; the API answers for itself", async ({ page, request }) => {
+  for (const address of ["/", "/targets", "/plans/paste", "/statements/1", "/statements/1/compare", "/statements/1/plans/1"]) {
+    await page.goto(address);
+    await expect(page).toHaveURL(new RegExp(`/sign-in\\?next=${encodeURIComponent(address).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+    await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+  }
+  // /api/* is not redirected: health stays public, writes answer 401.
+  expect((await request.get("/api/health")).status()).toBe(200);
+  const write = await request.post("/api/targets", { data: {}, headers: { origin: new URL(page.url()).origin } });
+  expect(write.status()).toBe(401);
 });
 
 test("signing in shows the account in the header, and signing out ends it", async ({ page }) => {
@@ -52,8 +75,10 @@ test("signing in shows the account in the header, and signing out ends it", asyn
 
   await signIn.signOut.click();
   await expect(signIn.heading).toBeVisible();
+  // Signed out, the app's pages send you back to the form.
   await page.goto("/");
-  await expect(signIn.signInLink).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in\?next=%2F$/);
+  await expect(signIn.heading).toBeVisible();
   await expect(signIn.account).toHaveCount(0);
 });
 

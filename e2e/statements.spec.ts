@@ -14,6 +14,7 @@ import { embeddedBinaries } from "../lib/db/postgres-server";
 import { monitoredSettings, startCluster, type TestCluster } from "../test/support/clusters";
 import { StatementPage } from "./pages/statement-page";
 import { StatementsPage } from "./pages/statements-page";
+import { ACCOUNTS, AUTH, planwatchCli } from "./support/accounts";
 import { E2E_DATA_DIR, E2E_PORT } from "./support/e2e-env";
 
 const run = promisify(execFile);
@@ -102,6 +103,8 @@ async function shot(page: Page, name: string) {
 }
 
 test.describe.configure({ mode: "serial" });
+// Signed in as the approver (e2e/auth.setup.ts); the viewer and the admin get their own contexts.
+test.use({ storageState: AUTH.approver });
 
 test.beforeAll(async ({}, testInfo) => {
   testInfo.setTimeout(300_000);
@@ -198,7 +201,7 @@ test("the list API validates its parameters by name", async ({ request }) => {
   expect(body.rows[0]).toMatchObject({ statementId, cause: "plan-change" });
 });
 
-test("the statement page shows charts, two plans, and refuses a decision without sign-in", async ({ page }) => {
+test("the statement page shows charts and two plans, and refuses a decision once the session is gone", async ({ page }) => {
   const statement = new StatementPage(page);
   await statement.goto(statementId);
   await statement.expectLoaded();
@@ -219,6 +222,12 @@ test("the statement page shows charts, two plans, and refuses a decision without
   await expect(newPlan.getByRole("link")).toHaveAttribute("href", new RegExp(`/statements/${statementId}/plans/\\d+$`));
   // Buttons that would change nothing are not offered.
   await expect(newPlan.getByRole("button", { name: "Enable", exact: true })).toHaveCount(0);
+  await expect(newPlan.getByRole("button", { name: "Reject", exact: true })).toBeVisible();
+  await expect(statement.explainForm.getByLabel("$1")).toBeVisible();
+  await shot(page, "statement");
+
+  // The session ends while the page is open (signed out elsewhere): the server refuses, clearly.
+  await page.context().clearCookies();
   await statement.decide(newPlan, "Reject");
   await expect(page.getByRole("alert").filter({ hasText: "Sign in to change plans" })).toBeVisible();
   // The optimistic "Rejected" was rolled back.
@@ -226,11 +235,9 @@ test("the statement page shows charts, two plans, and refuses a decision without
   await expect(newPlan).not.toContainText("Rejected");
 
   // EXPLAIN ANALYZE: one input per $n, and the same clear refusal.
-  await expect(statement.explainForm.getByLabel("$1")).toBeVisible();
   await statement.explainForm.getByLabel("$1").fill("7");
   await statement.explainForm.getByRole("button", { name: "Run EXPLAIN ANALYZE" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Sign in to run EXPLAIN ANALYZE" })).toBeVisible();
-  await shot(page, "statement");
 });
 
 test("an unknown or malformed statement id is not found", async ({ page }) => {
@@ -249,15 +256,9 @@ test("targets and audit pages", async ({ page }) => {
   await expect(row).toContainText("healthy");
   await expect(row).toContainText("18.");
   await expect(page.locator("body")).not.toContainText("test-Pa55word");
-  // Adding a target is refused until accounts exist, and says so.
-  const form = page.getByRole("form", { name: "Add a target" });
-  await form.getByLabel("Name").fill("other");
-  await form.getByLabel("Host").fill("127.0.0.1");
-  await form.getByLabel("Database").fill("shop");
-  await form.getByLabel("User").fill("postgres");
-  await form.getByRole("button", { name: "Add target" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "Sign in as an administrator" })).toBeVisible();
-  await shot(page, "targets");
+  // An approver does not manage targets: neither the form nor the Remove buttons are offered.
+  await expect(page.getByRole("form", { name: "Add a target" })).toHaveCount(0);
+  await expect(row.getByRole("button", { name: "Remove shop" })).toHaveCount(0);
 
   await page.goto("/audit");
   await expect(page.getByRole("heading", { level: 1, name: "Audit" })).toBeVisible();
@@ -269,6 +270,118 @@ test("targets and audit pages", async ({ page }) => {
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/status=Rejected/);
   await expect(page.getByText("No decision matches these filters.")).toBeVisible();
+});
+
+test("an admin manages targets: the form and Remove are offered, and the server checks the input", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: AUTH.admin });
+  const page = await context.newPage();
+  try {
+    await page.goto("/targets");
+    await expect(page.getByRole("group", { name: "Account" })).toContainText(ACCOUNTS.admin.email);
+    const row = page.getByRole("table", { name: "Targets" }).getByRole("row").filter({ has: page.getByRole("link", { name: "shop", exact: true }) });
+    await expect(row.getByRole("button", { name: "Remove shop" })).toBeVisible();
+    const form = page.getByRole("form", { name: "Add a target" });
+    await form.getByLabel("Name").fill("other");
+    await form.getByLabel("Host").fill("127.0.0.1");
+    await form.getByLabel("Port").fill("0");
+    await form.getByLabel("Database").fill("shop");
+    await form.getByLabel("User").fill("postgres");
+    await form.getByRole("button", { name: "Add target" }).click();
+    // Authorized (an admin), then refused by the input check, before any connection is tried.
+    await expect(page.getByRole("alert").filter({ hasText: "port: a port from 1 to 65535" })).toBeVisible();
+    await shot(page, "targets");
+  } finally {
+    await context.close();
+  }
+});
+
+test("a viewer reads the statement but is offered no decision, no EXPLAIN ANALYZE and no target changes", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: AUTH.viewer });
+  const page = await context.newPage();
+  try {
+    const statement = new StatementPage(page);
+    await statement.goto(statementId);
+    await statement.expectLoaded();
+    await expect(page.getByRole("group", { name: "Account" })).toContainText(ACCOUNTS.viewer.email);
+    await expect(statement.planRows()).toHaveCount(2);
+    await expect(statement.planTable.getByRole("button")).toHaveCount(0);
+    await expect(statement.planTable.getByRole("columnheader", { name: "Decide" })).toHaveCount(0);
+    await expect(page.getByText("Your role (viewer) reads plans")).toBeVisible();
+    await expect(statement.explainForm).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Run EXPLAIN ANALYZE" })).toHaveCount(0);
+    await shot(page, "statement-viewer");
+
+    await page.goto("/targets");
+    await expect(page.getByRole("table", { name: "Targets" })).toBeVisible();
+    await expect(page.getByRole("form", { name: "Add a target" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: /^Remove/ })).toHaveCount(0);
+  } finally {
+    await context.close();
+  }
+});
+
+test("an approver rejects the new plan: toast with the write-back, Rejected after a reload, stored and audited with their email", async ({ page }) => {
+  const statement = new StatementPage(page);
+  await statement.goto(statementId);
+  await statement.expectLoaded();
+  const newPlan = statement.planRows().last();
+  await expect(newPlan).toContainText("Unapproved");
+  await page.getByLabel("Reason for the next decision").fill("index orders_customer_idx dropped");
+  await statement.decide(newPlan, "Reject");
+  // Written back as advisory: the target has no pg_hint_plan hint table, so PlanWatch keeps the decision.
+  await expect(page.getByText(/^Plan [0-9a-f]+ rejected · write-back advisory: /)).toBeVisible();
+  await page.reload();
+  await statement.expectLoaded();
+  await expect(statement.planRows().last()).toContainText("Rejected");
+  await expect(statement.planRows().last().getByRole("button", { name: "Reject", exact: true })).toHaveCount(0);
+
+  // In the repository: the plan is Rejected and the audit row names the approver.
+  const stored = await withClient(repositoryUrl(), async (repo) => {
+    const plan = await repo.query<{ id: string; status: string }>(
+      "select id::text, status::text from plan where statement_id = $1 order by first_seen_at desc limit 1",
+      [statementId],
+    );
+    const change = await repo.query<{ actor: string; to_status: string; reason: string | null }>(
+      "select actor, to_status::text, reason from plan_status_change where plan_id = $1 order by id desc limit 1",
+      [plan.rows[0]?.id],
+    );
+    return { plan: plan.rows[0], change: change.rows[0] };
+  });
+  expect(stored.plan?.status).toBe("Rejected");
+  expect(stored.change).toMatchObject({ actor: ACCOUNTS.approver.email, to_status: "Rejected", reason: "index orders_customer_idx dropped" });
+
+  // The audit page shows the decision with who made it.
+  await page.goto("/audit?status=Rejected");
+  const decisions = page.getByRole("table", { name: "Plan decisions" });
+  const rejected = decisions.getByRole("row").filter({ hasText: ACCOUNTS.approver.email });
+  await expect(rejected).toHaveCount(1);
+  await expect(rejected).toContainText("select sum(amount) from orders");
+  await expect(rejected).toContainText("Rejected");
+  await shot(page, "audit-rejected");
+});
+
+test("a decision on a stale page (the plan changed meanwhile) shows the conflict and reloads the state", async ({ page }) => {
+  const statement = new StatementPage(page);
+  await statement.goto(statementId);
+  await statement.expectLoaded();
+  const newPlan = statement.planRows().last();
+  await expect(newPlan).toContainText("Rejected");
+  const planId = /\/plans\/(\d+)$/.exec((await newPlan.getByRole("link").getAttribute("href")) ?? "")?.[1] ?? "";
+  expect(planId).not.toBe("");
+
+  // Someone else approves it with the CLI while this page is open.
+  const cli = await planwatchCli(["plan", "approve", planId, "--reason", "e2e conflict"]);
+  expect(cli.code, cli.stderr).toBe(0);
+
+  // The page still offers what made sense for "Rejected": Prefer was based on the old version.
+  await statement.decide(newPlan, "Prefer");
+  await expect(page.getByRole("alert").filter({ hasText: "changed by someone else" })).toBeVisible();
+  // Reloaded from the server: the CLI's Approved, not the stale Rejected nor the refused Preferred.
+  await expect(newPlan).toContainText("Approved");
+  await expect(newPlan).not.toContainText("Preferred");
+  await expect(newPlan.getByRole("button", { name: "Approve", exact: true })).toHaveCount(0);
+  const status = await withClient(repositoryUrl(), async (repo) => (await repo.query<{ status: string }>("select status::text from plan where id = $1", [planId])).rows[0]?.status);
+  expect(status).toBe("Approved");
 });
 
 test("the header links the three pages", async ({ page }) => {

@@ -3,6 +3,10 @@ import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { StoredPlanPage } from "./pages/stored-plan-page";
 import { seedStatement, type SeededStatement } from "./support/seed-plans";
+import { AUTH } from "./support/accounts";
+
+// Every page needs a session: signed in as the approver (e2e/auth.setup.ts).
+test.use({ storageState: AUTH.approver });
 
 const fixtures = path.join(import.meta.dirname, "..", "lib", "plan", "__fixtures__");
 const indexPlan = JSON.parse(readFileSync(path.join(fixtures, "pg18/index-scan.analyze.json"), "utf8")) as [{ Plan: Record<string, unknown> }];

@@ -13,8 +13,11 @@ import { usePlanBoard, usePlanDecision } from "./use-plan-board";
 import styles from "./statements.module.css";
 import pageStyles from "./statement-page.module.css";
 
-/** The statement's plans with their decisions: one click applies, optimistically; a toast says what happened. */
-export function PlanHistory({ statementId, initial }: { statementId: string; initial: PlanBoard }) {
+/**
+ * The statement's plans with their decisions: one click applies, optimistically; a toast says what
+ * happened. Roles without plan:decide (viewers) see the history without the buttons.
+ */
+export function PlanHistory({ statementId, initial, canDecide, role }: { statementId: string; initial: PlanBoard; canDecide: boolean; role: string | null }) {
   const { data: board, error } = usePlanBoard(statementId, initial);
   const [reason, setReason] = useState("");
   const { toasts, push, dismiss } = useToasts();
@@ -40,10 +43,14 @@ export function PlanHistory({ statementId, initial }: { statementId: string; ini
         <p className={pageStyles.muted}>No plan captured yet: auto_explain samples and EXPLAIN ANALYZE add plans here.</p>
       ) : (
         <>
-          <label className={styles.field} style={{ maxWidth: "40rem", marginBottom: "0.6rem" }}>
-            Reason for the next decision (optional, kept in the audit)
-            <input type="text" value={reason} maxLength={2000} onChange={(e) => setReason(e.target.value)} placeholder="e.g. index dropped by migration 42" />
-          </label>
+          {canDecide ? (
+            <label className={styles.field} style={{ maxWidth: "40rem", marginBottom: "0.6rem" }}>
+              Reason for the next decision (optional, kept in the audit)
+              <input type="text" value={reason} maxLength={2000} onChange={(e) => setReason(e.target.value)} placeholder="e.g. index dropped by migration 42" />
+            </label>
+          ) : (
+            <p className={pageStyles.muted}>Your role ({role ?? "none"}) reads plans; approvers and admins decide them.</p>
+          )}
           <div className={styles.tableWrap}>
             <table className={styles.table} aria-label="Plans of this statement">
               <thead>
@@ -58,7 +65,7 @@ export function PlanHistory({ statementId, initial }: { statementId: string; ini
                   <th scope="col">First seen (UTC)</th>
                   <th scope="col">Last seen (UTC)</th>
                   <th scope="col">Latest write-back</th>
-                  <th scope="col">Decide</th>
+                  {canDecide ? <th scope="col">Decide</th> : null}
                 </tr>
               </thead>
               <tbody>
@@ -95,22 +102,24 @@ export function PlanHistory({ statementId, initial }: { statementId: string; ini
                           </span>
                         )}
                       </td>
-                      <td>
-                        <span className={styles.actions} aria-busy={pending}>
-                          {availableActions(plan).map((action) => (
-                            <button
-                              key={action}
-                              type="button"
-                              disabled={pending}
-                              onClick={() =>
-                                decision.mutate({ planId: plan.planId, fingerprint: plan.fingerprint, action, reason, expectedVersion: plan.version })
-                              }
-                            >
-                              {ACTION_LABELS[action]}
-                            </button>
-                          ))}
-                        </span>
-                      </td>
+                      {canDecide ? (
+                        <td>
+                          <span className={styles.actions} aria-busy={pending}>
+                            {availableActions(plan).map((action) => (
+                              <button
+                                key={action}
+                                type="button"
+                                disabled={pending}
+                                onClick={() =>
+                                  decision.mutate({ planId: plan.planId, fingerprint: plan.fingerprint, action, reason, expectedVersion: plan.version })
+                                }
+                              >
+                                {ACTION_LABELS[action]}
+                              </button>
+                            ))}
+                          </span>
+                        </td>
+                      ) : null}
                     </tr>
                   );
                 })}

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { decidePlanAction } from "@/app/statements/[id]/actions";
+import { decidePlanAction } from "@/app/(app)/statements/[id]/actions";
 import { isPlanBoard, type PlanBoard } from "@/lib/api/plan-board";
 import { nextFlags, type DecisionFailure, type UiPlanAction } from "@/lib/statements/plan-actions";
 import { queryKeys } from "../query-keys";

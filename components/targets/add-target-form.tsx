@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { addTargetAction, type TargetFormState } from "@/app/targets/actions";
+import { addTargetAction, type TargetFormState } from "@/app/(app)/targets/actions";
 import styles from "../statements/statements.module.css";
 import pageStyles from "../statements/statement-page.module.css";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { removeTargetAction, type TargetFormState } from "@/app/targets/actions";
+import { removeTargetAction, type TargetFormState } from "@/app/(app)/targets/actions";
 import pageStyles from "../statements/statement-page.module.css";
 
 /** Two steps: "Remove" asks, "Remove <name> and its data" does it. */

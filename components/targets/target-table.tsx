@@ -6,7 +6,7 @@ import styles from "../statements/statements.module.css";
 const HEALTH_TONE = { healthy: "ok", unhealthy: "bad", unknown: undefined } as const;
 
 /** Targets with health and collection state; connection shown as user@host:port/database, never a password. */
-export function TargetTable({ targets, now }: { targets: TargetRow[]; now: Date }) {
+export function TargetTable({ targets, now, canManage }: { targets: TargetRow[]; now: Date; canManage: boolean }) {
   return (
     <div className={styles.tableWrap}>
       <table className={styles.table} aria-label="Targets">
@@ -19,9 +19,11 @@ export function TargetTable({ targets, now }: { targets: TargetRow[]; now: Date 
             <th scope="col">Capabilities</th>
             <th scope="col">Last collection</th>
             <th scope="col">Last error</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+            {canManage ? (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>
@@ -63,9 +65,11 @@ export function TargetTable({ targets, now }: { targets: TargetRow[]; now: Date 
               <td style={{ whiteSpace: "normal", maxWidth: "24rem" }} className={t.lastError ? styles.bad : styles.muted}>
                 {t.lastError ?? "—"}
               </td>
-              <td>
-                <RemoveTargetButton name={t.name} />
-              </td>
+              {canManage ? (
+                <td>
+                  <RemoveTargetButton name={t.name} />
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

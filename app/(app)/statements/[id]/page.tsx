@@ -9,6 +9,8 @@ import { RegressionVerdict } from "@/components/statements/regression-verdict";
 import { StatementChartsSection } from "@/components/statements/statement-charts-section";
 import styles from "@/components/statements/statement-page.module.css";
 import { Skeleton } from "@/components/ui/skeleton";
+import { can } from "@/lib/auth/authorize";
+import { sessionActor } from "@/lib/auth/session-actor";
 import { parseRouteId } from "@/lib/db/plan-detail";
 import { statementHeader } from "@/lib/db/statement-detail";
 import { formatTimestamp } from "@/lib/statements/format";
@@ -31,6 +33,10 @@ export default async function StatementPage({ params }: Props) {
   if (statementId === null) notFound();
   const header = await statementHeader(statementId);
   if (header === null) notFound();
+  // What the role may do decides which controls show (the server checks each write regardless).
+  const actor = await sessionActor();
+  const canDecide = actor !== null && can(actor, "plan:decide");
+  const canExplain = actor !== null && can(actor, "explain:analyze");
 
   return (
     <>
@@ -67,9 +73,9 @@ export default async function StatementPage({ params }: Props) {
         <StatementChartsSection statementId={statementId} />
       </Suspense>
       <Suspense fallback={<Skeleton lines={5} label="Loading the plan history" />}>
-        <PlanHistorySection statementId={statementId} />
+        <PlanHistorySection statementId={statementId} canDecide={canDecide} role={actor?.role ?? null} />
       </Suspense>
-      <ExplainForm statementId={header.statementId} labels={parameterLabels(header.query)} />
+      {canExplain ? <ExplainForm statementId={header.statementId} labels={parameterLabels(header.query)} /> : null}
     </>
   );
 }
