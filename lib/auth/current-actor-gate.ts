@@ -5,10 +5,10 @@ import { currentActor } from "./current-actor";
 import { safeNextPath } from "./safe-next";
 
 /**
- * The "every page needs a session" gate, ready but NOT wired into any layout yet (other engineers'
- * e2e specs still browse without accounts). Call it at the top of a server component (or the root
- * layout, with the page's path) once every page should require signing in: anonymous requests go to
- * /sign-in?next=<path>; the actor is returned for the page to use.
+ * A server-side redirect to /sign-in?next=<path> for code that knows its own path (a page given
+ * its params). The app's pages are gated by app/(app)/layout.tsx instead: a layout is not told the
+ * address it renders, so it sends signed-out browsers to the sign-in page itself (keeping query and
+ * hash). Returns the actor for the caller to use.
  */
 export async function requireSession(nextPath = "/"): Promise<Actor> {
   const actor = await currentActor();
