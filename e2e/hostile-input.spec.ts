@@ -166,10 +166,11 @@ test("payloads in query text, plan fields, audit reasons and a pasted plan are s
     for (const name of PAYLOADS) {
       const refused = await page.request.post("/api/targets", { headers: { origin }, data: { name, url: "postgresql://monitor@127.0.0.1:1/shop" } });
       expect(refused.status()).toBe(400);
-      expect(((await refused.json()) as { error: string }).error).toMatch(/name/i);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/must be 1 to 63 characters: letters, digits/);
     }
     const cli = await planwatch(["target", "add", "--name", IMG, "--url", "postgresql://monitor@127.0.0.1:1/shop"], "");
     expect(cli.code).not.toBe(0);
+    expect(cli.out).toMatch(/must be 1 to 63 characters: letters, digits/);
     expect(await withRepository(async (c) => (await c.query("select 1 from target where name like '%<%' or name like '%>%'")).rowCount)).toBe(0);
   });
 
@@ -217,6 +218,23 @@ test("payloads in query text, plan fields, audit reasons and a pasted plan are s
     await page.goto("/audit");
     for (const payload of PAYLOADS) await expect(page.getByText(payload, { exact: false }).first()).toBeVisible();
     await expectClean(page, problems);
+  });
+
+  await test.step("defence in depth: markup that did get into the page still cannot run script", async () => {
+    await page.goto(`/statements/${seeded.statementId}`);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expectClean(page, problems);
+    // As if a rendering bug let a payload through as HTML: the browser refuses its inline handler.
+    await page.evaluate(() => document.body.insertAdjacentHTML("beforeend", '<img id="injected" src="/no-such-image" onerror="window.__injectedRan = true">'));
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp.filter((v) => v.startsWith("script-src")).length))
+      .toBeGreaterThan(0);
+    expect(await page.evaluate(() => (window as unknown as { __injectedRan?: boolean }).__injectedRan ?? false)).toBe(false);
+    // The refusal this step provoked is expected: take it off the list the next steps check.
+    const provoked = problems.filter((p) => /inline event handler violates the following Content Security Policy/.test(p));
+    expect(provoked.length).toBeGreaterThan(0);
+    problems.splice(0, problems.length, ...problems.filter((p) => !provoked.includes(p)));
+    await page.evaluate(() => document.getElementById("injected")?.remove());
   });
 
   await test.step("/targets and the home page list", async () => {

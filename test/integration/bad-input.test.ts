@@ -233,7 +233,7 @@ const catalogue: Row[] = [
   { input: "1 MiB + 1 body", call: "POST /api/statements/:id/explain", run: () => explain(statements.lookup, { params: [BIG.slice(0, 100_000)], pad: BIG }), status: 413, error: /request body too large/, target: true },
   { input: "1 MiB + 1 body", call: "POST /api/targets", run: () => http(targetsPost(post("/api/targets", "admin", JSON.stringify({ name: "x", url: BIG })))), status: 413, error: /request body too large/ },
   { input: "body that is not JSON", call: "POST /api/plans/:id/decision", run: () => decide(planId, "action=reject"), status: 400, error: /not valid JSON/ },
-  { input: "target name with HTML", call: "POST /api/targets", run: () => http(targetsPost(post("/api/targets", "admin", JSON.stringify({ name: "<img src=x onerror=alert(1)>", url: "postgresql://m@127.0.0.1:1/app" })))), status: 400, error: /name/ },
+  { input: "target name with HTML", call: "POST /api/targets", run: () => http(targetsPost(post("/api/targets", "admin", JSON.stringify({ name: "<img src=x onerror=alert(1)>", url: "postgresql://m@127.0.0.1:1/app" })))), status: 400, error: /must be 1 to 63 characters: letters, digits/ },
 ];
 
 describe("hostile and bad input", () => {
