@@ -89,12 +89,6 @@ test.beforeAll(async () => {
   });
 });
 
-// zod 4 probes once per page whether it may compile validators (`try { Function("") } catch {}`);
-// the CSP refuses that, as it should, and zod validates without compiling. It is the only eval
-// tolerated here: an eval the app needed would throw, and page errors fail the test.
-const ZOD_EVAL_PROBE_CONSOLE = /Refused to evaluate a string as JavaScript because 'unsafe-eval'/;
-const isEvalProbe = (violation: string) => /^script-src(-elem)? eval /.test(violation);
-
 /** Fails the test on any dialog, and collects CSP violations and page errors for assertions. */
 function watch(page: Page): { problems: string[] } {
   const problems: string[] = [];
@@ -104,7 +98,6 @@ function watch(page: Page): { problems: string[] } {
   });
   page.on("console", (message) => {
     const text = message.text();
-    if (ZOD_EVAL_PROBE_CONSOLE.test(text)) return;
     if (/Content[- ]Security[- ]Policy|Refused to (execute|load|apply|connect|frame|evaluate)/i.test(text)) problems.push(`console: ${text}`);
   });
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
@@ -122,7 +115,7 @@ async function recordViolations(page: Page) {
 
 async function expectClean(page: Page, problems: string[]) {
   const violations = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
-  expect([...problems, ...violations.filter((v) => !isEvalProbe(v)).map((v) => `securitypolicyviolation: ${v}`)]).toEqual([]);
+  expect([...problems, ...violations.map((v) => `securitypolicyviolation: ${v}`)]).toEqual([]);
   // The payloads are text: none of them became an element.
   await expect(page.locator('img[src="x"], svg[onload], [onerror]')).toHaveCount(0);
   expect(await page.locator("script").evaluateAll((scripts) => scripts.filter((s) => s.textContent?.includes("alert(1)") && !s.textContent.includes("self.__next_f")).length)).toBe(0);
