@@ -16,6 +16,7 @@ import { StatementPage } from "./pages/statement-page";
 import { StatementsPage } from "./pages/statements-page";
 import { ACCOUNTS, AUTH, planwatchCli } from "./support/accounts";
 import { E2E_DATA_DIR, E2E_PORT } from "./support/e2e-env";
+import { StoredPlanPage } from "./pages/stored-plan-page";
 
 const run = promisify(execFile);
 const DATA_DIR = E2E_DATA_DIR;
@@ -238,6 +239,17 @@ test("the statement page shows charts and two plans, and refuses a decision once
   await statement.explainForm.getByLabel("$1").fill("7");
   await statement.explainForm.getByRole("button", { name: "Run EXPLAIN ANALYZE" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Sign in to run EXPLAIN ANALYZE" })).toBeVisible();
+});
+
+test("the compare view, opened from the verdict, highlights the scan that changed", async ({ page }) => {
+  const statement = new StatementPage(page);
+  await statement.goto(statementId);
+  await statement.expectLoaded();
+  await statement.verdict.getByRole("link", { name: "Compare baseline vs recent plan" }).click();
+  const compare = new StoredPlanPage(page);
+  // Baseline: the orders_customer_idx bitmap path; recent: the index is gone, orders is read whole.
+  await expect(compare.compareTree.getByRole("treeitem", { name: /^changed: .*orders.* → .*Seq Scan on orders/ }).first()).toBeVisible();
+  await page.screenshot({ path: "test-results/screenshots/statement-compare.png", fullPage: true });
 });
 
 test("an unknown or malformed statement id is not found", async ({ page }) => {
