@@ -21,6 +21,22 @@ const querySchema = z.object({ a: z.string().optional(), b: z.string().optional(
 
 const label = (p: StatementPlanChoice | undefined) => (p === undefined ? "?" : `${shortFingerprint(p.fingerprint)} (#${p.planId}, ${p.status})`);
 
+/** One side's plan choice in the GET form (the form's field name is the URL parameter). */
+function PlanPicker({ side, name, selected, plans }: { side: string; name: "a" | "b"; selected: string | null; plans: StatementPlanChoice[] }) {
+  return (
+    <label>
+      {side}{" "}
+      <select name={name} defaultValue={selected ?? undefined}>
+        {plans.map((p) => (
+          <option key={p.planId} value={p.planId}>
+            {label(p)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export default async function ComparePlansPage({ params, searchParams }: Props) {
   const { id } = await params;
   const statementId = parseRouteId(id);
@@ -70,26 +86,8 @@ export default async function ComparePlansPage({ params, searchParams }: Props) 
           {pair.plans.length >= 2 && (
             // A plain GET form: the pair is the URL, so it works before (and without) JavaScript.
             <form method="get" className={panels.toolbar} style={{ marginTop: "0.6rem" }} aria-label="Choose the plans to compare">
-              <label>
-                Left{" "}
-                <select name="a" defaultValue={pair.a ?? undefined}>
-                  {pair.plans.map((p) => (
-                    <option key={p.planId} value={p.planId}>
-                      {label(p)}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                Right{" "}
-                <select name="b" defaultValue={pair.b ?? undefined}>
-                  {pair.plans.map((p) => (
-                    <option key={p.planId} value={p.planId}>
-                      {label(p)}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <PlanPicker side="Left" name="a" selected={pair.a} plans={pair.plans} />
+              <PlanPicker side="Right" name="b" selected={pair.b} plans={pair.plans} />
               <button type="submit">Compare</button>
               <span className={panels.note}>
                 {pair.chosenBy === "regression"
