@@ -1,16 +1,16 @@
 // npm run bench:collect — how long one pg_stat_statements snapshot takes (read + delta + store) with
-// 5,000 distinct statements, against a floor and a peer, and what a collection loop costs the target.
+// 5,000 distinct statements, against a floor and a peer. (What a collection loop costs the target is
+// bench:overhead, bench/collector-overhead-bench.ts.)
 // Prints a table; asserts nothing (machines vary). Timings are medians of BENCH_RUNS runs (default 5)
 // with the load average of the machine before and after: on a shared machine, compare ratios taken
 // in the same run, not absolute numbers across runs.
 //
-// Targets (issue 4): a snapshot ≤ 3× the COPY floor and ≤ PoWA's powa_take_snapshot(); pgbench
-// throughput loss ≤ 1 % with a collection every 10 s.
+// Targets (issue 4): a snapshot ≤ 3× the COPY floor and ≤ PoWA's powa_take_snapshot().
 //
 // - Server: Debian's PostgreSQL 15 (pgbench and the postgresql-15-powa package are built for it),
-//   else the embedded 18 without PoWA and pgbench. pg_stat_statements.max = 10000. The repository
-//   database lives on the same server for the timings, as PoWA's does: both pay for their writes
-//   there. The pgbench overhead loop writes to a repository on a second server instead.
+//   else the embedded 18 without PoWA (bench/support/collect-target.ts). pg_stat_statements.max =
+//   10000. The repository database lives on the same server for the timings, as PoWA's does: both
+//   pay for their writes there.
 // - Floor (what the ratio divides by): COPY … FROM STDIN, in this process over the pg client's
 //   connection (a minimal copy-in submittable: pg-copy-streams is not installed), of one row per
 //   statement of the snapshot (its cumulative counters, as read, no delta computed) into a LOGGED
@@ -22,62 +22,30 @@
 //   start-up (measured apart, `psql -c 'SELECT 1'`) subtracted, and one INSERT … SELECT FROM unnest.
 // - PoWA: powa_take_snapshot() in its own database on the same server, skipped with a note when the
 //   extension is not installed (apt-get install -y postgresql-15-powa).
-// - pgbench overhead: BENCH_PGBENCH_ROUNDS rounds (default 4) of one run without and one with the
-//   collection loop, in alternating order (ABBA) so a drift of the machine's load hits both; the
-//   loss is the median of the per-round losses, with their spread.
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import pg from "pg";
-import { collectSnapshot } from "../lib/collector/snapshot";
 import { pgssShape, readPgss } from "../lib/collector/snapshot-read";
-import type { CollectContext, SnapshotResult } from "../lib/collector/types";
 import { createPrisma } from "../lib/db/client";
 import { applyMigrations } from "../lib/db/migrate";
-import { embeddedBinaries, ensureDatabase, systemBinaries } from "../lib/db/postgres-server";
-import { monitoredSettings, startCluster, type TestCluster } from "../test/support/clusters";
+import { ensureDatabase } from "../lib/db/postgres-server";
+import type { TestCluster } from "../test/support/clusters";
 import { databaseUrl } from "../test/support/databases";
-import { detectCapabilities } from "../test/support/snapshot-harness";
+import { collectBase, connect, runAll, startBenchTarget, timedCollect, type Capabilities } from "./support/collect-target";
+import { runProcess } from "./support/process";
+import { BenchResults, verdict } from "./support/results";
+import { elapsedMs as ms, loadAverage, median } from "./support/stats";
 
 const STATEMENTS = Number(process.env.BENCH_STATEMENTS ?? 5000);
-const TABLES = 50;
-const PGBENCH_SECONDS = Number(process.env.BENCH_PGBENCH_SECONDS ?? 15);
-const PGBENCH_ROUNDS = Number(process.env.BENCH_PGBENCH_ROUNDS ?? 4);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const LOOP_INTERVAL_MS = 10_000;
+const COPY_RATIO_TARGET = 3;
+const POWA_RATIO_TARGET = 1;
 
-const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 const fmt = (x: number) => x.toFixed(1).padStart(9);
 const rows: [string, string, string][] = [];
 const note = (what: string, value: string, comment = "") => {
   rows.push([what, value, comment]);
   console.error(`  ${what}: ${value} ${comment}`);
 };
-
-async function client(url: string): Promise<pg.Client> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  return c;
-}
-
-/** STATEMENTS distinct normalized statements: one column of one table each. */
-async function createWorkload(c: pg.Client): Promise<string[]> {
-  const columns = Math.ceil(STATEMENTS / TABLES);
-  const cols = Array.from({ length: columns }, (_, i) => `c${i} int`).join(", ");
-  for (let t = 0; t < TABLES; t++) await c.query(`CREATE TABLE IF NOT EXISTS t${t} (${cols})`);
-  return Array.from({ length: STATEMENTS }, (_, i) => `SELECT c${Math.floor(i / TABLES)} FROM t${i % TABLES} WHERE c${Math.floor(i / TABLES)} = 1`);
-}
-
-async function runAll(c: pg.Client, statements: string[]) {
-  for (const s of statements) await c.query(s);
-}
-
-const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-
-async function timedCollect(ctxBase: Omit<CollectContext, "now">): Promise<{ ms: number; result: SnapshotResult }> {
-  const t0 = process.hrtime.bigint();
-  const result = await collectSnapshot({ ...ctxBase, now: new Date() });
-  return { ms: ms(t0), result };
-}
 
 /** The step timings of collectSnapshot's progress line ("… (ms: read 12, lock 1, …)"). */
 function stepTimes(line: string | undefined): Record<string, number> {
@@ -126,21 +94,8 @@ function copyIn(c: pg.Client, sql: string, data: string): Promise<void> {
   });
 }
 
-function runProcess(cmd: string, args: string[], input: string | null, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? "");
-  });
-}
-
 /** One row per statement of a snapshot, as read (cumulative counters): what the floor COPYs. */
-async function floorRows(target: pg.Client, capabilities: Awaited<ReturnType<typeof detectCapabilities>>) {
+async function floorRows(target: pg.Client, capabilities: Capabilities) {
   const snapshot = await readPgss(target, await pgssShape(target, capabilities));
   return snapshot.entries.map((e, i) => ({
     statementId: BigInt(i + 1),
@@ -162,7 +117,7 @@ function floorCsv(data: Awaited<ReturnType<typeof floorRows>>, targetId: bigint,
 }
 
 async function measureFloor(repoUrl: string, data: Awaited<ReturnType<typeof floorRows>>) {
-  const repo = await client(repoUrl);
+  const repo = await connect(repoUrl);
   try {
     await repo.query("DROP TABLE IF EXISTS floor_interval");
     // Logged, with statement_interval's defaults (id from its sequence) and indexes; no foreign keys.
@@ -236,7 +191,7 @@ async function measurePowa(cluster: TestCluster, statements: string[], workload:
     return null;
   }
   await ensureDatabase(cluster.server.url(), "powa");
-  const powa = await client(cluster.server.url("powa"));
+  const powa = await connect(cluster.server.url("powa"));
   try {
     await powa.query("CREATE EXTENSION IF NOT EXISTS btree_gist");
     await powa.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
@@ -256,110 +211,25 @@ async function measurePowa(cluster: TestCluster, statements: string[], workload:
   }
 }
 
-async function pgbenchTps(cluster: TestCluster, database: string): Promise<number> {
-  const url = new URL(cluster.server.url(database));
-  const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
-  const args = ["-h", url.hostname, "-p", url.port, "-U", decodeURIComponent(url.username), "-n", "-c", "4", "-j", "2", "-T", String(PGBENCH_SECONDS), database];
-  const out = await runProcess("/usr/lib/postgresql/15/bin/pgbench", args, null, env);
-  const match = /tps = ([\d.]+)/.exec(out.stdout);
-  if (out.code !== 0 || !match) throw new Error(`pgbench failed: ${out.stderr || out.stdout}`);
-  return Number(match[1]);
-}
-
-async function measureOverhead(cluster: TestCluster, ctxBase: Omit<CollectContext, "now">) {
-  if (!existsSync("/usr/lib/postgresql/15/bin/pgbench")) {
-    note("pgbench overhead", "skipped", "(no /usr/lib/postgresql/15/bin/pgbench)");
-    return;
-  }
-  await ensureDatabase(cluster.server.url(), "bench_pgbench");
-  const url = new URL(cluster.server.url("bench_pgbench"));
-  const init = await runProcess("/usr/lib/postgresql/15/bin/pgbench", ["-h", url.hostname, "-p", url.port, "-U", decodeURIComponent(url.username), "-i", "-q", "-s", "10", "bench_pgbench"], null, {
-    ...process.env,
-    PGPASSWORD: decodeURIComponent(url.password),
-  });
-  if (init.code !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
-  const without: number[] = [];
-  const withLoop: number[] = [];
-  const losses: number[] = [];
-  const loopRuns: number[] = [];
-  const withCollector = async () => {
-    let stop = false;
-    const loop = (async () => {
-      while (!stop) {
-        const started = Date.now();
-        loopRuns.push((await timedCollect(ctxBase)).ms);
-        const wait = LOOP_INTERVAL_MS - (Date.now() - started);
-        for (let waited = 0; waited < wait && !stop; waited += 100) await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-    const tps = await pgbenchTps(cluster, "bench_pgbench");
-    stop = true;
-    await loop;
-    return tps;
-  };
-  for (let round = 0; round < PGBENCH_ROUNDS; round++) {
-    // ABBA: without/with, then with/without, so a steady drift of the machine hits both sides.
-    let a: number;
-    let b: number;
-    if (round % 2 === 0) {
-      a = await pgbenchTps(cluster, "bench_pgbench");
-      b = await withCollector();
-    } else {
-      b = await withCollector();
-      a = await pgbenchTps(cluster, "bench_pgbench");
-    }
-    without.push(a);
-    withLoop.push(b);
-    losses.push((1 - b / a) * 100);
-    console.error(`    pgbench round ${round + 1}: ${a.toFixed(0)} without, ${b.toFixed(0)} with (${losses.at(-1)!.toFixed(2)} %), load ${loadAverage()}`);
-  }
-  const spread = (xs: number[], digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
-  note("pgbench TPS, no collector", median(without).toFixed(0), `median of ${PGBENCH_ROUNDS} (${spread(without)}; -c 4 -j 2, ${PGBENCH_SECONDS} s each)`);
-  note("pgbench TPS, collection every 10 s", median(withLoop).toFixed(0), `median of ${PGBENCH_ROUNDS} (${spread(withLoop)}); ${loopRuns.length} collections, median ${median(loopRuns).toFixed(0)} ms`);
-  const loss = median(losses);
-  note(
-    "throughput loss",
-    `${loss.toFixed(2)} %`,
-    `median of per-round losses (${spread(losses, 2)} %) ${loss <= 1 ? "(target ≤ 1 %: met" : "(target ≤ 1 %: NOT met"}${Math.max(...losses) - Math.min(...losses) > 2 * Math.abs(loss) ? "; spread exceeds the effect: noise)" : ")"}`,
-  );
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 async function main() {
-  const binaries = systemBinaries(15) ?? (await embeddedBinaries());
+  const results = new BenchResults("bench:collect");
+  const bench = await startBenchTarget(STATEMENTS);
+  const { binaries, cluster, target, workload, statements, capabilities } = bench;
+  results.fact("PostgreSQL (target and repository)", String(binaries.major));
   console.error(`bench:collect — PostgreSQL ${binaries.major}, ${STATEMENTS} statements`);
-  const cluster = await startCluster(binaries, { ...monitoredSettings, "pg_stat_statements.max": 10000, logging_collector: "off" });
   try {
-    await ensureDatabase(cluster.server.url(), "bench_target");
     await ensureDatabase(cluster.server.url(), "bench_repo");
     const repoUrl = databaseUrl(cluster.server.url(), "bench_repo");
     await applyMigrations(repoUrl);
     const repo = createPrisma(repoUrl);
-    const target = await client(cluster.server.url("bench_target"));
-    const workload = await client(cluster.server.url("bench_target"));
-    await target.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-    const capabilities = await detectCapabilities(target);
-    const statements = await createWorkload(workload);
-    await runAll(workload, statements);
     const inPgss = (await target.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_stat_statements")).rows[0]?.n;
     note("statements in pg_stat_statements", String(inPgss));
 
-    const row = await repo.target.create({ data: { name: "bench", host: "127.0.0.1", port: cluster.server.port, database: "bench_target", username: "postgres", capabilities: capabilities as unknown as object } });
     const progress: string[] = [];
-    const ctxBase = {
-      repo,
-      target: { id: row.id, name: row.name, capabilities },
-      client: target,
-      log: (line: string) => {
-        progress.push(line);
-        if (process.env.BENCH_VERBOSE) console.error(`    ${line}`);
-      },
-    };
+    const ctxBase = await collectBase(repo, bench, (line: string) => {
+      progress.push(line);
+      if (process.env.BENCH_VERBOSE) console.error(`    ${line}`);
+    });
     note("load average before", loadAverage(), "(/proc/loadavg: 1, 5, 15 min)");
 
     const shape = await pgssShape(target, capabilities);
@@ -385,6 +255,7 @@ async function main() {
       last = run.result;
     }
     note("collect with deltas (ms)", fmt(median(deltas)), `median of ${deltas.map((d) => d.toFixed(0)).join(", ")}; ${last.intervals} intervals`);
+    results.add("snapshot with deltas", median(deltas), "ms", { note: `median of ${RUNS}; ${last.intervals} intervals` });
     note("  steps, medians (ms)", "", stepMedians(deltaLines));
     const idle = await timedCollect(ctxBase);
     note("collect: nothing ran since (ms)", fmt(idle.ms), `${idle.result.intervals} intervals; ${stepMedians(progress.slice(-1))}`);
@@ -395,8 +266,8 @@ async function main() {
     note("  COPY into statement_interval, FKs checked (ms)", fmt(floor.intoRealMs), `median of ${RUNS}, rolled back (not the floor)`);
     note("  psql \\copy − psql start-up (ms)", fmt(floor.psqlCopyMs - floor.psqlStartMs), `${floor.psqlCopyMs.toFixed(0)} − ${floor.psqlStartMs.toFixed(0)} (medians of ${RUNS}; cross-check)`);
     note("  one INSERT … unnest, same table (ms)", fmt(floor.insertMs), `median of ${RUNS}`);
-    const ratio = median(deltas) / floor.copyMs;
-    note("collect with deltas ÷ COPY", `${ratio.toFixed(2)}×`, ratio <= 3 ? "(target ≤ 3×: met)" : "(target ≤ 3×: NOT met)");
+    const vsCopy = results.add("snapshot ÷ COPY floor", median(deltas) / floor.copyMs, "×", { target: COPY_RATIO_TARGET, note: `COPY floor ${floor.copyMs.toFixed(0)} ms` });
+    note("collect with deltas ÷ COPY", `${vsCopy.value!.toFixed(2)}×`, `(target ≤ ${COPY_RATIO_TARGET}×: ${verdict(vsCopy)})`);
     note("first collect ÷ COPY", `${(first.ms / floor.copyMs).toFixed(2)}×`);
     note("collect with deltas ÷ COPY with FKs", `${(median(deltas) / floor.intoRealMs).toFixed(2)}×`);
 
@@ -404,36 +275,21 @@ async function main() {
     if (powa) {
       note(`PoWA ${powa.version} powa_take_snapshot() first (ms)`, fmt(powa.firstMs));
       note(`PoWA ${powa.version} powa_take_snapshot() with deltas (ms)`, fmt(powa.deltaMs), `median of ${powa.deltas.map((d) => d.toFixed(0)).join(", ")}; ${powa.stored} statements in powa_statements`);
-      const vsPowa = median(deltas) / powa.deltaMs;
-      note("collect with deltas ÷ PoWA", `${vsPowa.toFixed(2)}×`, vsPowa <= 1 ? "(target ≤ 1×: met)" : "(target ≤ 1×: NOT met)");
+      const vsPowa = results.add("snapshot ÷ PoWA snapshot", median(deltas) / powa.deltaMs, "×", { target: POWA_RATIO_TARGET, note: `PoWA ${powa.version} ${powa.deltaMs.toFixed(0)} ms` });
+      note("collect with deltas ÷ PoWA", `${vsPowa.value!.toFixed(2)}×`, `(target ≤ ${POWA_RATIO_TARGET}×: ${verdict(vsPowa)})`);
+    } else {
+      results.skip("snapshot ÷ PoWA snapshot", "×", "postgresql-15-powa not installed", POWA_RATIO_TARGET);
     }
     note("load average after", loadAverage());
 
-    // The loop writes to a repository on another server (as in production), so the target pays for
-    // the read only; both servers still share this machine's CPUs.
-    if (PGBENCH_SECONDS > 0) {
-      const repoCluster = await startCluster(await embeddedBinaries(), { fsync: "off", synchronous_commit: "off", full_page_writes: "off" });
-      try {
-        await ensureDatabase(repoCluster.server.url(), "bench_repo");
-        const remoteUrl = databaseUrl(repoCluster.server.url(), "bench_repo");
-        await applyMigrations(remoteUrl);
-        const remote = createPrisma(remoteUrl);
-        const remoteRow = await remote.target.create({ data: { name: "bench", host: "127.0.0.1", port: cluster.server.port, database: "bench_target", username: "postgres" } });
-        await measureOverhead(cluster, { ...ctxBase, repo: remote, target: { id: remoteRow.id, name: remoteRow.name, capabilities } });
-        await remote.$disconnect();
-      } finally {
-        await repoCluster.dispose();
-      }
-    } else {
-      note("pgbench overhead", "skipped", "(BENCH_PGBENCH_SECONDS=0)");
-    }
-    await Promise.allSettled([repo.$disconnect(), target.end(), workload.end()]);
+    await repo.$disconnect();
   } finally {
-    await cluster.dispose();
+    await bench.dispose();
   }
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`\nbench:collect (PostgreSQL ${binaries.major}, ${STATEMENTS} distinct statements)`);
   for (const [what, value, comment] of rows) console.log(`${what.padEnd(width)}  ${value.trim().padStart(14)}  ${comment}`);
+  results.write();
 }
 
 await main();

@@ -14,6 +14,7 @@ import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { analyzePlan, diffPlans, fingerprint, hintsFor, parsePlan } from "../lib/plan/index";
+import { BenchResults } from "./support/results";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const WARMUP = 10;
@@ -145,6 +146,7 @@ function fmt(ms: number, width = 8): string {
   return ms.toFixed(2).padStart(width);
 }
 
+const results = new BenchResults("bench:plan");
 const inputs = [
   source("pg18/big-union.analyze.json", 2048),
   source("pg18/big-union.analyze.txt", 2048),
@@ -201,6 +203,7 @@ console.log(
 console.log(`\nparse a + parse b + fingerprint a + fingerprint b + diff (pipeline median) vs the ${TARGET_MS} ms target:`);
 for (const t of totals) {
   console.log(`  ${t.label.padEnd(44)} ${fmt(t.pipeline)} ms  ${t.pipeline <= TARGET_MS ? "within" : "OVER"} target  (CPU time ${fmt(t.cpu, 0)} ms)`);
+  results.add(`compare two plans: ${t.label}`, t.pipeline, "ms", { target: TARGET_MS, note: `${t.nodes} nodes; median of ${RUNS}, CPU time ${t.cpu.toFixed(1)} ms` });
 }
 console.log(`\nmemory: heap retained by a parsed plan vs input size (target ≤ ${MEMORY_TARGET}×):`);
 for (const t of totals) {
@@ -208,6 +211,7 @@ for (const t of totals) {
   console.log(
     `  ${t.label.padEnd(44)} input ${(t.bytes / 1024).toFixed(0).padStart(6)} KiB, heap ${(t.retained / 1024).toFixed(0).padStart(6)} KiB = ${ratio.toFixed(2)}× ${ratio <= MEMORY_TARGET ? "within" : "OVER"} target; a diff result retains ${(t.diffRetained / 1024).toFixed(0)} KiB`,
   );
+  results.add(`heap ÷ input: ${t.label}`, ratio, "×", { target: MEMORY_TARGET, note: `input ${(t.bytes / 1024).toFixed(0)} KiB` });
 }
 
 // Inputs that must fail, and fail fast: these timings used to be assertions in unit tests.
@@ -236,3 +240,4 @@ console.log(`\nrefusals (median of 9):`);
 console.log(`  10 MB paste (over the size limit)             ${fmt(failure(() => parsePlan(huge)))} ms (first call in the process: ${fmt(firstRefusal, 0)} ms)`);
 console.log(`  100k nested arrays, as text                   ${fmt(failure(() => parsePlan(deepText)))} ms`);
 console.log(`  100k nested arrays, already parsed            ${fmt(failure(() => parsePlan(deepValue)))} ms`);
+results.write();
