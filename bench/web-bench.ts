@@ -1,0 +1,217 @@
+// npm run bench:web — the web app under load: the statements page (`/`, server-rendered for a
+// signed-in viewer) and GET /api/regressions, each for BENCH_WEB_SECONDS (default 30) under
+// BENCH_WEB_CONNECTIONS (default 20) concurrent clients, with autocannon. Prints p50/p95/p99
+// latency, requests, non-2xx answers and errors; asserts nothing.
+//
+// Target (issue 8): p95 ≤ 300 ms and no errors, for each of the two.
+//
+// - The production build (`next build` first when the sources are newer, cli/next-build.ts) served
+//   by cli/serve.ts in a child process on BENCH_WEB_PORT (default 3400), collector off, against the
+//   repository of repositoryForWebBench().
+// - The page is requested with the session cookie of a viewer signed in through /api/auth; the API
+//   with a viewer's Bearer token. Both are checked once (200, real content) before the load.
+// - Percentiles are computed from every response time (autocannon's 'response' events), since
+//   autocannon's own histogram summary has no p95. A few sequential requests warm each route first
+//   (the first render loads the route's code).
+// - The load generator runs on the same 2-core machine as the server and the repository: the
+//   numbers include that contention. The load average is printed with each run.
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import autocannon from "autocannon";
+import pg from "pg";
+import { buildIfStale } from "../cli/next-build";
+import { applyMigrations } from "../lib/db/migrate";
+import { embeddedBinaries, ensureDatabase, portIsFree } from "../lib/db/postgres-server";
+import { startCluster } from "../test/support/clusters";
+import { databaseUrl } from "../test/support/databases";
+import { BenchResults, verdict } from "./support/results";
+import { loadAverage } from "./support/stats";
+import { benchCredentials, startProductionServer, type BenchCredentials } from "./support/web-server";
+
+const SECONDS = Number(process.env.BENCH_WEB_SECONDS ?? 30);
+const CONNECTIONS = Number(process.env.BENCH_WEB_CONNECTIONS ?? 20);
+const PORT = Number(process.env.BENCH_WEB_PORT ?? 3400);
+const P95_TARGET_MS = 300;
+const WARMUP_REQUESTS = 5;
+const workDir = path.resolve(import.meta.dirname, "..", ".planwatch-bench");
+
+interface WebRepository {
+  url: string;
+  targetName: string;
+  /** What the repository holds, for the table's title. */
+  description: string;
+  dispose(): Promise<void>;
+}
+
+// Interim filler until bench/scale/generate-repository.ts lands: a throwaway embedded cluster with
+// one target, BENCH_WEB_STATEMENTS statements × BENCH_WEB_DAYS days of 5-minute intervals, one
+// statement in ten three times slower in the last hour, each statement with a plan and one in ten
+// with a second, recently sampled plan.
+async function repositoryForWebBench(): Promise<WebRepository> {
+  const statements = Number(process.env.BENCH_WEB_STATEMENTS ?? 500);
+  const days = Number(process.env.BENCH_WEB_DAYS ?? 2);
+  const cluster = await startCluster(await embeddedBinaries(), { fsync: "off", synchronous_commit: "off", full_page_writes: "off" });
+  const url = databaseUrl(cluster.server.url(), "bench_web");
+  const c = new pg.Client({ connectionString: url });
+  try {
+    await ensureDatabase(cluster.server.url(), "bench_web");
+    await applyMigrations(url);
+    await c.connect();
+    const targetId = (await c.query<{ id: string }>(
+      `INSERT INTO target (name, host, port, database, username, updated_at) VALUES ('web-bench', '127.0.0.1', 5432, 'app', 'app', now()) RETURNING id::text`,
+    )).rows[0]!.id;
+    await c.query(
+      `INSERT INTO statement (target_id, query_id, db_id, user_id, query_text)
+       SELECT $1::bigint, g, 1, 1, format('SELECT * FROM t%s WHERE id = $1', g) FROM generate_series(1, $2::int) g`,
+      [targetId, statements],
+    );
+    await c.query(
+      `INSERT INTO statement_interval (target_id, statement_id, window_start, window_end, calls, total_exec_ms, mean_exec_ms, exec_variance_ms2,
+                                       total_plan_ms, plans, rows, shared_hit_blocks, shared_read_blocks, temp_read_blocks, temp_written_blocks)
+       SELECT $1::bigint, s.id, w.e - interval '5 minutes', w.e, 100, 100 * m.mean, m.mean, m.mean * m.mean / 4, 5, 100, 100, 1000, 10, 0, 0
+         FROM statement s
+        CROSS JOIN generate_series(date_trunc('hour', now()) - make_interval(days => $2::int), date_trunc('hour', now()), interval '5 minutes') w(e)
+        CROSS JOIN LATERAL (SELECT (1 + s.query_id % 7) * (CASE WHEN s.query_id % 10 = 0 AND w.e > date_trunc('hour', now()) - interval '1 hour' THEN 3 ELSE 1 END)
+                                   * (0.9 + random() * 0.2) AS mean) m
+        WHERE s.target_id = $1::bigint`,
+      [targetId, days],
+    );
+    await c.query(
+      `INSERT INTO plan (statement_id, fingerprint, status, plan, source, first_seen_at, last_seen_at)
+       SELECT s.id, 'fp-a-' || s.id, 'Approved'::plan_status, '{"Plan": {"Node Type": "Index Scan"}}'::jsonb, 'auto_explain'::plan_source, now() - interval '2 days', now() FROM statement s
+       UNION ALL
+       SELECT s.id, 'fp-b-' || s.id, 'Unapproved', '{"Plan": {"Node Type": "Seq Scan"}}', 'auto_explain', now() - interval '1 hour', now() FROM statement s WHERE s.query_id % 10 = 0`,
+    );
+    await c.query(
+      `INSERT INTO plan_sample (plan_id, captured_at, estimated_total_cost, actual_total_ms, source)
+       SELECT p.id, now() - make_interval(mins => k * 20) - CASE WHEN p.fingerprint LIKE 'fp-a-%' THEN interval '1 hour' ELSE interval '0' END,
+              100 + k, 1 + k, 'auto_explain'
+         FROM plan p CROSS JOIN generate_series(1, 3) k`,
+    );
+    await c.query("ANALYZE");
+  } catch (err) {
+    await cluster.dispose();
+    throw err;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+  return { url, targetName: "web-bench", description: `interim filler: ${statements} statements × ${days} d of 5-min intervals`, dispose: () => cluster.dispose() };
+}
+
+interface Endpoint {
+  name: string;
+  path: string;
+  headers: Record<string, string>;
+  /** What a real answer contains (not the sign-in page, not an empty list). */
+  check(body: string): boolean;
+}
+
+function endpoints(targetName: string, credentials: BenchCredentials): Endpoint[] {
+  const target = encodeURIComponent(targetName);
+  return [
+    { name: "statements page /", path: `/?target=${target}`, headers: { cookie: credentials.cookie }, check: (body) => body.includes("<h1>Statements</h1>") && !body.includes('action="/sign-in') },
+    {
+      name: "GET /api/regressions",
+      path: `/api/regressions?target=${target}&recent=1h&baseline=24h`,
+      headers: { authorization: credentials.authorization },
+      check: (body) => body.startsWith("[") && body.length > 2,
+    },
+  ];
+}
+
+interface LoadRun {
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  requestsPerSecond: number;
+  loadBefore: string;
+  loadAfter: string;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function load(baseUrl: string, endpoint: Endpoint): Promise<LoadRun> {
+  for (let i = 0; i < WARMUP_REQUESTS; i++) await fetch(baseUrl + endpoint.path, { headers: endpoint.headers }).then((r) => r.text());
+  const loadBefore = loadAverage();
+  const latenciesMs: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url: baseUrl + endpoint.path, connections: CONNECTIONS, duration: SECONDS, headers: endpoint.headers, timeout: 10 }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
+    instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => latenciesMs.push(responseTimeMs));
+  });
+  latenciesMs.sort((a, b) => a - b);
+  return {
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    p50Ms: percentile(latenciesMs, 50),
+    p95Ms: percentile(latenciesMs, 95),
+    p99Ms: percentile(latenciesMs, 99),
+    maxMs: latenciesMs.at(-1) ?? NaN,
+    requestsPerSecond: result.requests.average,
+    loadBefore,
+    loadAfter: loadAverage(),
+  };
+}
+
+async function main() {
+  const results = new BenchResults("bench:web");
+  if (!(await portIsFree(PORT))) throw new Error(`port ${PORT} is in use: set BENCH_WEB_PORT`);
+  mkdirSync(workDir, { recursive: true });
+  buildIfStale((line) => console.error(line));
+  console.error(`bench:web — preparing the repository…`);
+  const repository = await repositoryForWebBench();
+  const table: string[] = [];
+  try {
+    const server = await startProductionServer({ port: PORT, repositoryUrl: repository.url, logFile: path.join(workDir, `web-server-${randomBytes(3).toString("hex")}.log`) });
+    try {
+      const credentials = await benchCredentials(server.url, repository.url);
+      for (const endpoint of endpoints(repository.targetName, credentials)) {
+        const probe = await fetch(server.url + endpoint.path, { headers: endpoint.headers, redirect: "manual" });
+        const body = await probe.text();
+        if (probe.status !== 200 || !endpoint.check(body)) throw new Error(`${endpoint.name} answered ${probe.status} without the expected content: ${body.slice(0, 300)}`);
+        console.error(`  ${endpoint.name}: ${CONNECTIONS} clients for ${SECONDS} s, load ${loadAverage()}…`);
+        const run = await load(server.url, endpoint);
+        const note = `${CONNECTIONS} clients, ${SECONDS} s; load ${run.loadBefore} → ${run.loadAfter}`;
+        results.add(`${endpoint.name} p50`, run.p50Ms, "ms", { note });
+        const p95 = results.add(`${endpoint.name} p95`, run.p95Ms, "ms", { target: P95_TARGET_MS, note });
+        results.add(`${endpoint.name} p99`, run.p99Ms, "ms", { note });
+        results.add(`${endpoint.name} requests`, run.requests, "requests", { note: `${run.requestsPerSecond.toFixed(1)} per second` });
+        const failed = results.add(`${endpoint.name} non-2xx + errors`, run.non2xx + run.errors, "responses", { target: 0, note: `${run.non2xx} non-2xx, ${run.errors} errors (${run.timeouts} timeouts)` });
+        table.push(
+          [
+            endpoint.name.padEnd(22),
+            ...[run.p50Ms, run.p95Ms, run.p99Ms, run.maxMs].map((v) => v.toFixed(0).padStart(7)),
+            String(run.requests).padStart(8),
+            run.requestsPerSecond.toFixed(1).padStart(7),
+            String(run.non2xx).padStart(7),
+            String(run.errors).padStart(6),
+            `  ${verdict(p95)} / ${verdict(failed)}`.padEnd(19),
+            `${run.loadBefore} → ${run.loadAfter}`,
+          ].join(" "),
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await repository.dispose();
+  }
+  console.log(`\nbench:web (${repository.description}; ${CONNECTIONS} concurrent clients, ${SECONDS} s each; target p95 ≤ ${P95_TARGET_MS} ms, no errors)`);
+  console.log(`${"route".padEnd(22)} ${["p50 ms", "p95 ms", "p99 ms", "max ms"].map((h) => h.padStart(7)).join(" ")} ${"requests".padStart(8)} ${"req/s".padStart(7)} ${"non-2xx".padStart(7)} ${"errors".padStart(6)}   ${"p95 / errors".padEnd(17)} load average before → after`);
+  for (const line of table) console.log(line);
+  results.write();
+}
+
+await main();
