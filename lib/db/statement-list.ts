@@ -1,14 +1,14 @@
 // The home page's list: a target's statements ranked by regression (rankTarget), filtered, sorted and
-// paged (lib/statements/list), each row with the plan that runs now (whichPlanRuns via statementPlans).
+// paged (lib/statements/list), each row with the plan that runs now (whichPlanRuns, for the whole page
+// in one query: plansRunningNow).
 import "server-only";
 import { toRegressionRow } from "../api/regressions";
 import type { RunningPlan, StatementList, StatementListParams } from "../api/statements";
-import { NotFoundError } from "../errors";
 import { parseDuration } from "../regression";
 import { isGenericEvidence, selectStatements } from "../statements/list";
 import { prisma, type PrismaClient } from "./client";
 import { rankTarget } from "./regressions";
-import { statementPlans } from "./statement-plans";
+import { plansRunningNow, type RunsNowEntry } from "./statement-plans";
 
 /** The first target by name, the default of the target selector; null without targets. */
 export async function defaultTargetName(repo: PrismaClient = prisma()): Promise<string | null> {
@@ -24,7 +24,7 @@ export async function statementList(params: StatementListParams, repo: PrismaCli
   }
   const ranked = await rankTarget(repo, { targetName: target, recentMs: parseDuration(params.recent), baselineMs: parseDuration(params.baseline) });
   const selected = selectStatements(ranked.map(toRegressionRow), params);
-  const running = await Promise.all(selected.rows.map((r) => runningPlan(repo, BigInt(r.statementId))));
+  const running = await plansRunningNow(repo, selected.rows.map((r) => BigInt(r.statementId)));
   return {
     ...base,
     total: selected.total,
@@ -32,24 +32,18 @@ export async function statementList(params: StatementListParams, repo: PrismaCli
     pageSize: params.pageSize,
     pageCount: selected.pageCount,
     counts: selected.counts,
-    rows: selected.rows.map((r, i) => ({ ...r, generic: isGenericEvidence(r.evidence), runsNow: running[i] ?? null })),
+    rows: selected.rows.map((r) => ({ ...r, generic: isGenericEvidence(r.evidence), runsNow: runningPlan(running.get(r.statementId)) })),
   };
 }
 
 /** The plan whichPlanRuns names for the statement; null when it has no plans (or just vanished). */
-async function runningPlan(repo: PrismaClient, statementId: bigint): Promise<RunningPlan | null> {
-  try {
-    const board = await statementPlans(repo, statementId);
-    if (board.plans.length === 0) return null;
-    const plan = board.plans.find((p) => p.planId === board.runsNow.planId);
-    return {
-      planId: board.runsNow.planId,
-      fingerprint: board.runsNow.fingerprint,
-      status: plan?.status ?? null,
-      enabled: plan?.enabled ?? null,
-    };
-  } catch (err) {
-    if (err instanceof NotFoundError) return null;
-    throw err;
-  }
+function runningPlan(entry: RunsNowEntry | undefined): RunningPlan | null {
+  if (!entry || entry.plans.length === 0) return null;
+  const plan = entry.plans.find((p) => p.id === entry.runsNow.planId);
+  return {
+    planId: entry.runsNow.planId,
+    fingerprint: entry.runsNow.fingerprint,
+    status: plan?.status ?? null,
+    enabled: plan?.enabled ?? null,
+  };
 }

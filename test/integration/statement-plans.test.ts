@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "@/lib/auth/authorize";
 import type { PrismaClient } from "@/lib/db/client";
 import { decidePlan } from "@/lib/db/plan-decisions";
-import { statementPlans } from "@/lib/db/statement-plans";
+import { plansRunningNow, statementPlans } from "@/lib/db/statement-plans";
 import { NotFoundError } from "@/lib/errors";
 import { testServers } from "../support/databases";
 import { freshRepository } from "../support/repository";
@@ -42,6 +42,8 @@ beforeAll(async () => {
   await decidePlan(repo, { planId: planIds["approved-dear"]!, action: "disable", actor: cliActor() });
 });
 
+const running0 = (m: Awaited<ReturnType<typeof plansRunningNow>>) => [...m.values()][0]!.runsNow;
+
 afterAll(async () => {
   await repo?.$disconnect();
 });
@@ -70,6 +72,31 @@ describe("statementPlans", () => {
     expect(runsNow).toMatchObject({ rule: "below-threshold", fingerprint: "new-fp" });
     await repo.target.update({ where: { name: "qpm" }, data: { capabilities: { apgPlanMgmt: { installed: true } } } });
     expect((await statementPlans(repo, statementId)).runsNow.rule).toBe("cheapest-approved");
+  });
+
+  it("plansRunningNow (the list's column, one query for a page): the same answer as statementPlans for each statement; none for statements without plans or unknown ids", async () => {
+    const other = await repo.target.create({ data: { name: "plain", host: "127.0.0.1", database: "app", username: "app" } });
+    const preferred = await repo.statement.create({ data: { targetId: other.id, queryId: -43n, dbId: 5n, userId: 10n, queryText: "select 2" } });
+    // The optimizer's (latest sampled) plan is Unapproved and no threshold applies: the cheapest Preferred plan runs.
+    for (const [name, status, cost, minute] of [["p-dear", "Preferred", 90, 1], ["p-cheap", "Preferred", 40, 2], ["u", "Unapproved", 10, 3]] as const) {
+      const p = await repo.plan.create({ data: { statementId: preferred.id, fingerprint: name, status, plan: {}, source: "auto_explain", firstSeenAt: t(minute) } });
+      await repo.planSample.create({ data: { planId: p.id, capturedAt: t(minute), estimatedTotalCost: cost, source: "auto_explain" } });
+    }
+    const planless = await repo.statement.create({ data: { targetId: other.id, queryId: -44n, dbId: 5n, userId: 10n, queryText: "select 3" } });
+    const ids = [statementId, preferred.id, planless.id, 987_654_321n];
+    for (const threshold of [undefined, 25]) {
+      await repo.target.update({ where: { name: "qpm" }, data: { capabilities: { apgPlanMgmt: { installed: true, unapprovedPlanExecutionThreshold: threshold } } } });
+      const running = await plansRunningNow(repo, ids);
+      expect([...running.keys()].sort()).toEqual([String(statementId), String(preferred.id)].sort());
+      for (const id of [statementId, preferred.id]) {
+        const board = await statementPlans(repo, id);
+        expect(running.get(String(id))!.runsNow).toEqual(board.runsNow);
+        expect(running.get(String(id))!.plans.map((p) => [p.id, p.status, p.enabled])).toEqual(board.plans.map((p) => [p.planId, p.status, p.enabled]));
+      }
+    }
+    expect(running0(await plansRunningNow(repo, [preferred.id]))).toMatchObject({ rule: "cheapest-preferred", fingerprint: "p-cheap" });
+    expect((await plansRunningNow(repo, [])).size).toBe(0);
+    await repo.target.update({ where: { name: "qpm" }, data: { capabilities: { apgPlanMgmt: { installed: true } } } });
   });
 
   it("unknown statement: NotFoundError", async () => {
