@@ -289,7 +289,7 @@ async function main() {
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`\nbench:collect (PostgreSQL ${binaries.major}, ${STATEMENTS} distinct statements)`);
   for (const [what, value, comment] of rows) console.log(`${what.padEnd(width)}  ${value.trim().padStart(14)}  ${comment}`);
-  results.write();
+  await results.write();
 }
 
 await main();

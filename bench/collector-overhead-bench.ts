@@ -130,7 +130,7 @@ async function main() {
   const width = Math.max(...table.map((r) => r[0].length));
   console.log(`\nbench:overhead (PostgreSQL ${bench.binaries.major} target, ${STATEMENTS} distinct statements, snapshot every ${LOOP_INTERVAL_MS / 1000} s)`);
   for (const [what, value, comment] of table) console.log(`${what.padEnd(width)}  ${value.padStart(14)}  ${comment}`);
-  results.write();
+  await results.write();
 }
 
 await main();

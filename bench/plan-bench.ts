@@ -240,4 +240,4 @@ console.log(`\nrefusals (median of 9):`);
 console.log(`  10 MB paste (over the size limit)             ${fmt(failure(() => parsePlan(huge)))} ms (first call in the process: ${fmt(firstRefusal, 0)} ms)`);
 console.log(`  100k nested arrays, as text                   ${fmt(failure(() => parsePlan(deepText)))} ms`);
 console.log(`  100k nested arrays, already parsed            ${fmt(failure(() => parsePlan(deepValue)))} ms`);
-results.write();
+await results.write();

@@ -25,7 +25,7 @@ import { applyMigrations } from "../lib/db/migrate";
 import { embeddedBinaries, ensureDatabase, portIsFree } from "../lib/db/postgres-server";
 import { startCluster } from "../test/support/clusters";
 import { databaseUrl } from "../test/support/databases";
-import { BenchResults, verdict } from "./support/results";
+import { BenchResults, percentile, verdict } from "./support/results";
 import { loadAverage } from "./support/stats";
 import { benchCredentials, startProductionServer, type BenchCredentials } from "./support/web-server";
 
@@ -134,11 +134,6 @@ interface LoadRun {
   loadAfter: string;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 async function load(baseUrl: string, endpoint: Endpoint): Promise<LoadRun> {
   for (let i = 0; i < WARMUP_REQUESTS; i++) await fetch(baseUrl + endpoint.path, { headers: endpoint.headers }).then((r) => r.text());
   const loadBefore = loadAverage();
@@ -149,7 +144,6 @@ async function load(baseUrl: string, endpoint: Endpoint): Promise<LoadRun> {
     );
     instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => latenciesMs.push(responseTimeMs));
   });
-  latenciesMs.sort((a, b) => a - b);
   return {
     requests: result.requests.total,
     non2xx: result.non2xx,
@@ -158,7 +152,7 @@ async function load(baseUrl: string, endpoint: Endpoint): Promise<LoadRun> {
     p50Ms: percentile(latenciesMs, 50),
     p95Ms: percentile(latenciesMs, 95),
     p99Ms: percentile(latenciesMs, 99),
-    maxMs: latenciesMs.at(-1) ?? NaN,
+    maxMs: percentile(latenciesMs, 100),
     requestsPerSecond: result.requests.average,
     loadBefore,
     loadAfter: loadAverage(),
@@ -211,7 +205,7 @@ async function main() {
   console.log(`\nbench:web (${repository.description}; ${CONNECTIONS} concurrent clients, ${SECONDS} s each; target p95 ≤ ${P95_TARGET_MS} ms, no errors)`);
   console.log(`${"route".padEnd(22)} ${["p50 ms", "p95 ms", "p99 ms", "max ms"].map((h) => h.padStart(7)).join(" ")} ${"requests".padStart(8)} ${"req/s".padStart(7)} ${"non-2xx".padStart(7)} ${"errors".padStart(6)}   ${"p95 / errors".padEnd(17)} load average before → after`);
   for (const line of table) console.log(line);
-  results.write();
+  await results.write();
 }
 
 await main();
