@@ -16,6 +16,8 @@ export const LOCKED_MESSAGE = "locked by another collector";
 
 export interface CollectorSteps {
   snapshot(ctx: CollectContext): Promise<SnapshotResult>;
+  /** Rolls up the hours and days the snapshot completed (lib/db/rollups.ts). */
+  rollups?(ctx: CollectContext): Promise<unknown>;
   autoExplain(ctx: CollectContext): Promise<PlanCaptureResult>;
   genericPlans(ctx: CollectContext): Promise<PlanCaptureResult>;
   /** Marks plans whose relations or indexes are gone as invalid (QPM validate_plans). */
@@ -164,6 +166,8 @@ async function runSteps(
     if (snapshot) {
       summary.statements = snapshot.statements;
       summary.intervals = snapshot.intervals;
+      const rollups = steps.rollups;
+      if (rollups) await attempt("rollups", () => rollups(ctx), summary, clean);
     }
     // A failed step may mean the target went away: then later steps would only repeat the error.
     if (!snapshot && !(await stillConnected(client))) return { failed: true, capabilities };

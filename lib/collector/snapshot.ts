@@ -14,7 +14,10 @@
 // baselines, then one statement of data-modifying CTEs for every row (see writeSnapshot). A statement
 // with no call since its baseline is not written at all: statement.last_seen_at is the last snapshot
 // in which it ran (or was first seen, or restarted its baseline).
+import { ensureIntervalPartitions } from "../db/partitions";
+import { prismaRunner } from "../db/sql-runner";
 import { intervalDelta, type IntervalDelta } from "../regression/interval-stats";
+import { DAY_MS } from "../regression/rollup-segments";
 import { pgssShape, readPgss, type PgssEntry, type PgssSnapshot } from "./snapshot-read";
 import {
   loadBaselines,
@@ -156,6 +159,8 @@ export async function collectSnapshot(ctx: CollectContext): Promise<SnapshotResu
   const times: StepTimes = {};
   const shape = await pgssShape(ctx.client, ctx.target.capabilities);
   const snapshot = await timed(times, "read", () => readPgss(ctx.client, shape));
+  // Today's and tomorrow's partitions (a no-op once they exist), outside the snapshot's transaction.
+  await ensureIntervalPartitions(prismaRunner(ctx.repo), ctx.now, new Date(ctx.now.getTime() + DAY_MS));
   const outcome = await timed(times, "store", () => store(ctx, snapshot, times));
   const notes = [
     outcome.reset ? "counters were reset: every baseline restarted, no interval stored" : null,

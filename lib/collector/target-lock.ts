@@ -17,7 +17,15 @@ export function targetLockKey(targetId: bigint): number {
 }
 
 /** Takes the target's lock without waiting; null when another collector holds it. */
-export async function tryLockTarget(repositoryUrl: string, targetId: bigint): Promise<TargetLock | null> {
+export function tryLockTarget(repositoryUrl: string, targetId: bigint): Promise<TargetLock | null> {
+  return tryRepositoryLock(repositoryUrl, targetLockKey(targetId));
+}
+
+/** Second key of the repository-wide maintenance lock (retention): no target id folds to it before 2³¹ targets. */
+export const MAINTENANCE_LOCK_KEY = -2;
+
+/** Takes the ("PLWT", key) session lock without waiting; null when another process holds it. */
+export async function tryRepositoryLock(repositoryUrl: string, key: number): Promise<TargetLock | null> {
   const client = new pg.Client({
     connectionString: repositoryUrl,
     connectionTimeoutMillis: LOCK_CONNECT_TIMEOUT_MS,
@@ -29,7 +37,7 @@ export async function tryLockTarget(repositoryUrl: string, targetId: bigint): Pr
     await client.connect();
     const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1::int4, $2::int4) as locked", [
       TARGET_LOCK_CLASS_ID,
-      targetLockKey(targetId),
+      key,
     ]);
     if (rows[0]?.locked !== true) {
       await client.end().catch(() => undefined);
@@ -45,7 +53,7 @@ export async function tryLockTarget(repositoryUrl: string, targetId: bigint): Pr
       if (released) return;
       released = true;
       // Ending the session releases the lock even when the unlock query cannot run.
-      await client.query("select pg_advisory_unlock($1::int4, $2::int4)", [TARGET_LOCK_CLASS_ID, targetLockKey(targetId)]).catch(() => undefined);
+      await client.query("select pg_advisory_unlock($1::int4, $2::int4)", [TARGET_LOCK_CLASS_ID, key]).catch(() => undefined);
       await client.end().catch(() => undefined);
     },
   };

@@ -166,10 +166,21 @@ export class TargetNotFoundError extends UserError {
   }
 }
 
-/** Removes a target and (by cascade) everything collected from it. */
+/**
+ * Removes a target and everything collected from it, in one transaction: intervals and rollups
+ * explicitly (no foreign keys on those, see schema.prisma), the rest by cascade.
+ */
 export async function removeTarget(repo: PrismaClient, name: string): Promise<void> {
-  const { count } = await repo.target.deleteMany({ where: { name } });
-  if (count === 0) throw new TargetNotFoundError(name);
+  await repo.$transaction(
+    async (tx) => {
+      const target = await tx.target.findUnique({ where: { name }, select: { id: true } });
+      if (!target) throw new TargetNotFoundError(name);
+      await tx.statementInterval.deleteMany({ where: { targetId: target.id } });
+      await tx.statementRollup.deleteMany({ where: { targetId: target.id } });
+      await tx.target.delete({ where: { id: target.id } });
+    },
+    { timeout: 600_000, maxWait: 30_000 },
+  );
 }
 
 /** The target's URL with its password in clear: server-side only, never log or return it. */

@@ -1,7 +1,8 @@
 // The repository side of the ranking: per statement and per window, what rankStatements needs, with
 // the heavy lifting in SQL so the cost grows with statements × windows, not with interval rows.
 //
-// Intervals: one GROUP BY over the (target_id, window_end) index range of both windows. Each group
+// Intervals: one GROUP BY over the pieces of both windows (raw intervals by the (target_id,
+// window_end) index, hourly and daily rollups by theirs; see rollup-segments.ts). Each group
 // becomes ONE pooled IntervalPoint, which aggregateIntervals treats exactly like the intervals it
 // pools: calls, Σ n·m and the per-call counters are plain sums, and the variance comes from
 // Σ n·(v + m²) (each interval's sum of squares), so the window's mean and variance are the same
@@ -20,7 +21,9 @@ import { z } from "zod";
 import { parsePlan } from "../plan";
 import type { IntervalPoint, PlanSamplePoint, RegressionWindows, StatementWindows } from "../regression";
 import { isGenericPlan } from "../regression";
+import { windowSegments, type RollupCoverage, type Segment } from "../regression/rollup-segments";
 import { Prisma, type PrismaClient } from "./client";
+import { INTERVAL_SUM_TERMS, INTERVAL_TRACKED } from "./rollups";
 
 /** Which statements: all of a target's, or one. */
 export type StatementScope = { targetId: bigint } | { statementId: bigint };
@@ -52,34 +55,77 @@ const dominantRowSchema = z.object({
 const statementRowSchema = z.object({ id: z.bigint(), queryId: z.bigint(), queryText: z.string() });
 
 /** `alias.target_id = …` or `alias.statement_id = …`; alias is a fixed identifier of ours, never input. */
-function scopeCondition(scope: StatementScope, alias: "i" | "p" | "s"): Prisma.Sql {
+function scopeCondition(scope: StatementScope, alias: "i" | "p" | "r" | "s"): Prisma.Sql {
   const column = Prisma.raw(`${alias}.${"targetId" in scope ? "target_id" : alias === "s" ? "id" : "statement_id"}`);
   return Prisma.sql`${column} = ${"targetId" in scope ? scope.targetId : scope.statementId}::bigint`;
 }
 
-/** The pooled interval points of every statement in scope with intervals in either window. */
-export async function pooledIntervals(repo: PrismaClient, scope: StatementScope, windows: RegressionWindows): Promise<Map<bigint, IntervalPoint[]>> {
-  const { start, split, end } = bounds(windows);
-  // FILTER (calls > 0) mirrors aggregateIntervals, which ignores intervals without calls for the
-  // per-call counters but not for planning.
-  const raw = await repo.$queryRaw<unknown[]>`
-    SELECT i.statement_id AS "statementId",
-           min(i.window_start) AS "windowStart",
-           max(i.window_end) AS "windowEnd",
-           coalesce(sum(i.calls) FILTER (WHERE i.calls > 0), 0)::float8 AS calls,
-           coalesce(sum(i.calls * i.mean_exec_ms) FILTER (WHERE i.calls > 0), 0)::float8 AS "sumExecMs",
-           coalesce(sum(i.calls * (i.exec_variance_ms2 + i.mean_exec_ms * i.mean_exec_ms)) FILTER (WHERE i.calls > 0), 0)::float8 AS "sumSquaresExecMs2",
-           sum(i.total_plan_ms)::float8 AS "totalPlanMs",
-           sum(i.plans)::float8 AS plans,
-           coalesce(sum(i.rows) FILTER (WHERE i.calls > 0), 0)::float8 AS rows,
-           coalesce(sum(i.shared_read_blocks) FILTER (WHERE i.calls > 0), 0)::float8 AS "sharedReadBlocks",
-           coalesce(sum(i.shared_hit_blocks) FILTER (WHERE i.calls > 0), 0)::float8 AS "sharedHitBlocks",
-           coalesce(sum(i.temp_read_blocks) FILTER (WHERE i.calls > 0), 0)::float8 AS "tempReadBlocks",
-           coalesce(sum(i.temp_written_blocks) FILTER (WHERE i.calls > 0), 0)::float8 AS "tempWrittenBlocks"
+/** How far the scope's target is rolled up (null: nothing yet, or no such statement). */
+export async function rollupCoverage(repo: PrismaClient, scope: StatementScope): Promise<RollupCoverage> {
+  const rows = await repo.$queryRaw<{ hourUntil: Date | null; dayUntil: Date | null }[]>`
+    SELECT t.rolled_up_hour_until AS "hourUntil", t.rolled_up_day_until AS "dayUntil"
+      FROM target t
+     WHERE ${"targetId" in scope ? Prisma.sql`t.id = ${scope.targetId}::bigint` : Prisma.sql`t.id = (SELECT target_id FROM statement WHERE id = ${scope.statementId}::bigint)`}`;
+  return rows[0] ?? { hourUntil: null, dayUntil: null };
+}
+
+const RAW_TERMS = Prisma.raw(
+  `${Object.values(INTERVAL_SUM_TERMS).join(", ")}, ${INTERVAL_TRACKED}, i.window_start, i.window_end`,
+);
+const ROLLUP_TERMS = Prisma.raw(
+  "r.calls, r.sum_exec_ms, r.sum_squares_exec_ms2, r.total_plan_ms, r.plans, r.rows, r.shared_hit_blocks, r.shared_read_blocks, " +
+    "r.temp_read_blocks, r.temp_written_blocks, r.planning_tracked, r.first_window_start, r.last_window_end",
+);
+
+/** One piece of a window as rows of the common shape (see the header); `recent` tags the window. */
+function segmentRows(scope: StatementScope, segment: Segment, recent: boolean): Prisma.Sql {
+  if (segment.source === "raw") {
+    return Prisma.sql`SELECT i.statement_id, ${recent}::boolean, ${RAW_TERMS}
       FROM statement_interval i
-     WHERE ${scopeCondition(scope, "i")}
-       AND i.window_end > ${start}::timestamptz AND i.window_end <= ${end}::timestamptz
-     GROUP BY i.statement_id, i.window_end > ${split}::timestamptz, (i.total_plan_ms IS NOT NULL AND i.plans IS NOT NULL)`;
+     WHERE ${scopeCondition(scope, "i")} AND i.window_end > ${segment.start}::timestamptz AND i.window_end <= ${segment.end}::timestamptz`;
+  }
+  return Prisma.sql`SELECT r.statement_id, ${recent}::boolean, ${ROLLUP_TERMS}
+      FROM statement_rollup r
+     WHERE ${scopeCondition(scope, "r")} AND r.grain = ${segment.source}::rollup_grain
+       AND r.bucket_start >= ${segment.start}::timestamptz AND r.bucket_start < ${segment.end}::timestamptz`;
+}
+
+/** The pooling query (exported for benchmarks that EXPLAIN it); null when both windows are empty. */
+export function pooledIntervalsQuery(scope: StatementScope, windows: RegressionWindows, coverage: RollupCoverage): Prisma.Sql | null {
+  const { start, split, end } = bounds(windows);
+  const pieces = [
+    ...windowSegments(start, split, coverage).map((segment) => segmentRows(scope, segment, false)),
+    ...windowSegments(split, end, coverage).map((segment) => segmentRows(scope, segment, true)),
+  ];
+  if (pieces.length === 0) return null;
+  return Prisma.sql`
+    SELECT u.statement_id AS "statementId",
+           min(u.first_window_start) AS "windowStart",
+           max(u.last_window_end) AS "windowEnd",
+           sum(u.calls)::float8 AS calls,
+           sum(u.sum_exec_ms)::float8 AS "sumExecMs",
+           sum(u.sum_squares_exec_ms2)::float8 AS "sumSquaresExecMs2",
+           sum(u.total_plan_ms)::float8 AS "totalPlanMs",
+           sum(u.plans)::float8 AS plans,
+           sum(u.rows)::float8 AS rows,
+           sum(u.shared_read_blocks)::float8 AS "sharedReadBlocks",
+           sum(u.shared_hit_blocks)::float8 AS "sharedHitBlocks",
+           sum(u.temp_read_blocks)::float8 AS "tempReadBlocks",
+           sum(u.temp_written_blocks)::float8 AS "tempWrittenBlocks"
+      FROM (${Prisma.join(pieces, " UNION ALL ")}) AS u(statement_id, recent, calls, sum_exec_ms, sum_squares_exec_ms2, total_plan_ms, plans, rows,
+             shared_hit_blocks, shared_read_blocks, temp_read_blocks, temp_written_blocks, planning_tracked, first_window_start, last_window_end)
+     GROUP BY u.statement_id, u.recent, u.planning_tracked`;
+}
+
+/**
+ * The pooled interval points of every statement in scope with intervals in either window: raw
+ * intervals, hourly and daily rollups as windowSegments cuts each window, summed per statement,
+ * window and planning tracking in one GROUP BY.
+ */
+export async function pooledIntervals(repo: PrismaClient, scope: StatementScope, windows: RegressionWindows): Promise<Map<bigint, IntervalPoint[]>> {
+  const query = pooledIntervalsQuery(scope, windows, await rollupCoverage(repo, scope));
+  if (query === null) return new Map();
+  const raw = await repo.$queryRaw<unknown[]>(query);
   const out = new Map<bigint, IntervalPoint[]>();
   for (const row of z.array(pooledRowSchema).parse(raw)) {
     const list = out.get(row.statementId) ?? [];

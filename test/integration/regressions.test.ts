@@ -9,6 +9,8 @@ import { REGRESSION_ROW_FIELDS, regressionRowSchema } from "@/lib/api/regression
 import type { PrismaClient } from "@/lib/db/client";
 import { planIsGeneric } from "@/lib/db/regression-windows";
 import { rankTarget, statementRegression } from "@/lib/db/regressions";
+import { rollUpTarget } from "@/lib/db/rollups";
+import { prismaRunner } from "@/lib/db/sql-runner";
 import { NotFoundError } from "@/lib/errors";
 import { inWindow, rankStatements, regressionWindows, type IntervalPoint, type RankedStatement, type StatementWindows } from "@/lib/regression";
 import { testServers } from "../support/databases";
@@ -129,13 +131,14 @@ afterAll(async () => {
 async function pureRanking(): Promise<RankedStatement[]> {
   const statements = await repo.statement.findMany({
     where: { targetId },
-    include: { intervals: true, plans: { include: { samples: true } } },
+    include: { plans: { include: { samples: true } } },
   });
+  const intervals = await repo.statementInterval.findMany({ where: { targetId } });
   const inputs: StatementWindows[] = statements.map((s) => ({
     statementId: s.id.toString(),
     queryId: s.queryId.toString(),
     query: s.queryText,
-    intervals: s.intervals.map((i) => ({
+    intervals: intervals.filter((i) => i.statementId === s.id).map((i) => ({
       windowStart: i.windowStart,
       windowEnd: i.windowEnd,
       calls: Number(i.calls),
@@ -172,23 +175,27 @@ function expectClose(actual: number | null, expected: number | null) {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
 }
 
+/** Same rows in the same order: exact fields equal, float statistics equal to 1e-9 (summation order differs). */
+function expectSameRanking(actual: RankedStatement[], expected: RankedStatement[]) {
+  expect(actual.map((r) => r.statementId)).toEqual(expected.map((r) => r.statementId));
+  actual.forEach((row, i) => {
+    const { baselineMeanMs, recentMeanMs, ratio, impactMs, pValue, ...exact } = row;
+    const { baselineMeanMs: b, recentMeanMs: r, ratio: q, impactMs: im, pValue: p, ...exactRef } = expected[i]!;
+    expect(exact).toEqual(exactRef);
+    expectClose(baselineMeanMs, b);
+    expectClose(recentMeanMs, r);
+    expectClose(ratio, q);
+    expectClose(impactMs, im);
+    expectClose(pValue, p);
+  });
+}
+
 describe("rankTarget", () => {
   it("equals the pure per-interval ranking (pooling in SQL is exact)", async () => {
     const pooled = await rankTarget(repo, { targetName: "shop", recentMs: HOUR_MS, baselineMs: 24 * HOUR_MS, now: NOW });
     const reference = await pureRanking();
-    expect(pooled.map((r) => r.statementId)).toEqual(reference.map((r) => r.statementId));
     expect(pooled).toHaveLength(5);
-    pooled.forEach((row, i) => {
-      const ref = reference[i]!;
-      const { baselineMeanMs, recentMeanMs, ratio, impactMs, pValue, ...exact } = row;
-      const { baselineMeanMs: b, recentMeanMs: r, ratio: q, impactMs: im, pValue: p, ...exactRef } = ref;
-      expect(exact).toEqual(exactRef);
-      expectClose(baselineMeanMs, b);
-      expectClose(recentMeanMs, r);
-      expectClose(ratio, q);
-      expectClose(impactMs, im);
-      expectClose(pValue, p);
-    });
+    expectSameRanking(pooled, reference);
   });
 
   it("finds the generic plan flip, the spill and the improvement", async () => {
@@ -212,6 +219,28 @@ describe("rankTarget", () => {
     const first = rows[0]!;
     expect(await statementRegression(repo, BigInt(first.statementId), windows)).toEqual(first);
     await expect(statementRegression(repo, 987_654_321n, windows)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("ranks the same from hourly and daily rollups as from raw intervals (the later tests then read rollups too)", async () => {
+    const cases = [
+      { now: NOW, recentMs: HOUR_MS, baselineMs: 24 * HOUR_MS }, // recent = one hourly bucket, baseline = one daily bucket
+      { now: minutesBefore(7), recentMs: HOUR_MS, baselineMs: 24 * HOUR_MS }, // ragged edges from raw intervals
+      { now: minutesBefore(-23), recentMs: 3 * HOUR_MS, baselineMs: 22 * HOUR_MS }, // hours on both sides of the day bucket
+    ];
+    const rank = () => Promise.all(cases.map((c) => rankTarget(repo, { targetName: "shop", ...c })));
+    const fromRaw = await rank();
+    await repo.target.update({ where: { id: targetId }, data: { lastSnapshotAt: NOW } });
+    const run = await rollUpTarget(prismaRunner(repo), targetId);
+    expect(run).toMatchObject({ hourUntil: NOW, dayUntil: new Date("2030-01-02T00:00:00Z") });
+    expect(run.hourBuckets).toBeGreaterThan(30);
+    expect(run.dayBuckets).toBeGreaterThan(3);
+    const fromRollups = await rank();
+    fromRollups.forEach((rows, c) => expectSameRanking(rows, fromRaw[c]!));
+    // Not vacuous: the rollups are read (hiding the raw rows of rolled-up hours changes the answer).
+    await repo.$executeRawUnsafe(`UPDATE statement_rollup SET calls = calls * 2, sum_exec_ms = sum_exec_ms * 2, sum_squares_exec_ms2 = sum_squares_exec_ms2 * 2 WHERE target_id = $1`, targetId);
+    const doubled = await rankTarget(repo, { targetName: "shop", ...cases[0]! });
+    expect(doubled.map((r) => r.recentCalls)).not.toEqual(fromRaw[0]!.map((r) => r.recentCalls));
+    await repo.$executeRawUnsafe(`UPDATE statement_rollup SET calls = calls / 2, sum_exec_ms = sum_exec_ms / 2, sum_squares_exec_ms2 = sum_squares_exec_ms2 / 2 WHERE target_id = $1`, targetId);
   });
 });
 

@@ -130,13 +130,11 @@ export async function queryIdOf(h: SnapshotHarness, textPattern: RegExp): Promis
 
 /** Intervals stored for this database's statement whose text matches, oldest first. */
 export async function intervalsOf(h: SnapshotHarness, textPattern: RegExp) {
-  const statements = await h.repo.statement.findMany({ where: { targetId: h.target.id, dbId: h.targetDbOid }, include: { intervals: true, counter: true } });
+  const statements = await h.repo.statement.findMany({ where: { targetId: h.target.id, dbId: h.targetDbOid }, include: { counter: true } });
   const found = statements.filter((s) => textPattern.test(s.queryText));
   if (found.length > 1) throw new Error(`more than one statement matches ${textPattern}: ${found.map((s) => s.queryText).join(" | ")}`);
   const statement = found[0];
-  return {
-    statement,
-    counter: statement?.counter ?? null,
-    intervals: [...(statement?.intervals ?? [])].sort((a, b) => a.windowStart.getTime() - b.windowStart.getTime()),
-  };
+  // Intervals have no relation field (no foreign key on the partitioned table): read them by id.
+  const intervals = statement ? await h.repo.statementInterval.findMany({ where: { statementId: statement.id }, orderBy: { windowStart: "asc" } }) : [];
+  return { statement, counter: statement?.counter ?? null, intervals };
 }

@@ -1,0 +1,64 @@
+// The few repository maintenance modules (partitions, rollups, retention) run from Prisma (the
+// collector, the app) and from plain pg clients (benchmarks, generators): this is the smallest
+// surface both offer. Rows come back as plain objects keyed by column name.
+import type pg from "pg";
+import type { PrismaClient } from "./client";
+
+export interface SqlRunner {
+  /** The underlying client: a cache key for what a process remembers about this database. */
+  readonly identity: object;
+  query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** A statement whose result is not read (DDL, locks: Prisma cannot return a void column). */
+  execute(sql: string, params?: unknown[]): Promise<void>;
+  /** Runs `work` in one transaction (committed when it resolves, rolled back when it throws). */
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
+}
+
+type RawClient = Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
+
+function prismaQuery(client: RawClient) {
+  return (sql: string, params: unknown[] = []) => client.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params);
+}
+
+function prismaExecute(client: RawClient) {
+  return async (sql: string, params: unknown[] = []) => {
+    await client.$executeRawUnsafe(sql, ...params);
+  };
+}
+
+export function prismaRunner(client: PrismaClient): SqlRunner {
+  return {
+    identity: client,
+    query: prismaQuery(client),
+    execute: prismaExecute(client),
+    transaction: (work) => client.$transaction((tx) => work(prismaTxRunner(tx)), { timeout: 600_000, maxWait: 30_000 }),
+  };
+}
+
+function prismaTxRunner(tx: RawClient): SqlRunner {
+  const runner: SqlRunner = { identity: tx, query: prismaQuery(tx), execute: prismaExecute(tx), transaction: (work) => work(runner) };
+  return runner;
+}
+
+/** A runner on one pg client (not a pool: a transaction needs one session). */
+export function pgRunner(client: pg.ClientBase): SqlRunner {
+  const runner: SqlRunner = {
+    identity: client,
+    query: async (sql, params = []) => (await client.query(sql, params)).rows as Record<string, unknown>[],
+    execute: async (sql, params = []) => {
+      await client.query(sql, params);
+    },
+    transaction: async (work) => {
+      await client.query("BEGIN");
+      try {
+        const out = await work({ ...runner, transaction: (inner) => inner(runner) });
+        await client.query("COMMIT");
+        return out;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      }
+    },
+  };
+  return runner;
+}
