@@ -7,7 +7,7 @@
 //
 // - The production build (`next build` first when the sources are newer, cli/next-build.ts) served
 //   by cli/serve.ts in a child process on BENCH_WEB_PORT (default 3400), collector off, against the
-//   repository of repositoryForWebBench().
+//   scale repository (repositoryForWebBench(), on BENCH_WEB_REPOSITORY_PORT, default 55500).
 // - The page is requested with the session cookie of a viewer signed in through /api/auth; the API
 //   with a viewer's Bearer token. Both are checked once (200, real content) before the load.
 // - Percentiles are computed from every response time (autocannon's 'response' events), since
@@ -19,12 +19,9 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
-import pg from "pg";
 import { buildIfStale } from "../cli/next-build";
-import { applyMigrations } from "../lib/db/migrate";
-import { embeddedBinaries, ensureDatabase, portIsFree } from "../lib/db/postgres-server";
-import { startCluster } from "../test/support/clusters";
-import { databaseUrl } from "../test/support/databases";
+import { portIsFree } from "../lib/db/postgres-server";
+import { DEFAULT_SCALE, scaleRepository } from "./scale/generate-repository";
 import { BenchResults, percentile, verdict } from "./support/results";
 import { loadAverage } from "./support/stats";
 import { benchCredentials, startProductionServer, type BenchCredentials } from "./support/web-server";
@@ -32,6 +29,7 @@ import { benchCredentials, startProductionServer, type BenchCredentials } from "
 const SECONDS = Number(process.env.BENCH_WEB_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_WEB_CONNECTIONS ?? 20);
 const PORT = Number(process.env.BENCH_WEB_PORT ?? 3400);
+const REPOSITORY_PORT = Number(process.env.BENCH_WEB_REPOSITORY_PORT ?? 55500);
 const P95_TARGET_MS = 300;
 const WARMUP_REQUESTS = 5;
 const workDir = path.resolve(import.meta.dirname, "..", ".planwatch-bench");
@@ -44,59 +42,23 @@ interface WebRepository {
   dispose(): Promise<void>;
 }
 
-// Interim filler until bench/scale/generate-repository.ts lands: a throwaway embedded cluster with
-// one target, BENCH_WEB_STATEMENTS statements × BENCH_WEB_DAYS days of 5-minute intervals, one
-// statement in ten three times slower in the last hour, each statement with a plan and one in ten
-// with a second, recently sampled plan.
+/**
+ * The scale dataset of bench/scale/generate-repository.ts (5,000 statements × 30 days of 5-minute
+ * intervals, generated once and kept in .planwatch-bench/), on a port of this bench's own. The app
+ * ranks against the real clock, while the dataset ends when it was generated: once that is over an
+ * hour ago, the default 1 h window holds no intervals, and the title says so.
+ */
 async function repositoryForWebBench(): Promise<WebRepository> {
-  const statements = Number(process.env.BENCH_WEB_STATEMENTS ?? 500);
-  const days = Number(process.env.BENCH_WEB_DAYS ?? 2);
-  const cluster = await startCluster(await embeddedBinaries(), { fsync: "off", synchronous_commit: "off", full_page_writes: "off" });
-  const url = databaseUrl(cluster.server.url(), "bench_web");
-  const c = new pg.Client({ connectionString: url });
-  try {
-    await ensureDatabase(cluster.server.url(), "bench_web");
-    await applyMigrations(url);
-    await c.connect();
-    const targetId = (await c.query<{ id: string }>(
-      `INSERT INTO target (name, host, port, database, username, updated_at) VALUES ('web-bench', '127.0.0.1', 5432, 'app', 'app', now()) RETURNING id::text`,
-    )).rows[0]!.id;
-    await c.query(
-      `INSERT INTO statement (target_id, query_id, db_id, user_id, query_text)
-       SELECT $1::bigint, g, 1, 1, format('SELECT * FROM t%s WHERE id = $1', g) FROM generate_series(1, $2::int) g`,
-      [targetId, statements],
-    );
-    await c.query(
-      `INSERT INTO statement_interval (target_id, statement_id, window_start, window_end, calls, total_exec_ms, mean_exec_ms, exec_variance_ms2,
-                                       total_plan_ms, plans, rows, shared_hit_blocks, shared_read_blocks, temp_read_blocks, temp_written_blocks)
-       SELECT $1::bigint, s.id, w.e - interval '5 minutes', w.e, 100, 100 * m.mean, m.mean, m.mean * m.mean / 4, 5, 100, 100, 1000, 10, 0, 0
-         FROM statement s
-        CROSS JOIN generate_series(date_trunc('hour', now()) - make_interval(days => $2::int), date_trunc('hour', now()), interval '5 minutes') w(e)
-        CROSS JOIN LATERAL (SELECT (1 + s.query_id % 7) * (CASE WHEN s.query_id % 10 = 0 AND w.e > date_trunc('hour', now()) - interval '1 hour' THEN 3 ELSE 1 END)
-                                   * (0.9 + random() * 0.2) AS mean) m
-        WHERE s.target_id = $1::bigint`,
-      [targetId, days],
-    );
-    await c.query(
-      `INSERT INTO plan (statement_id, fingerprint, status, plan, source, first_seen_at, last_seen_at)
-       SELECT s.id, 'fp-a-' || s.id, 'Approved'::plan_status, '{"Plan": {"Node Type": "Index Scan"}}'::jsonb, 'auto_explain'::plan_source, now() - interval '2 days', now() FROM statement s
-       UNION ALL
-       SELECT s.id, 'fp-b-' || s.id, 'Unapproved', '{"Plan": {"Node Type": "Seq Scan"}}', 'auto_explain', now() - interval '1 hour', now() FROM statement s WHERE s.query_id % 10 = 0`,
-    );
-    await c.query(
-      `INSERT INTO plan_sample (plan_id, captured_at, estimated_total_cost, actual_total_ms, source)
-       SELECT p.id, now() - make_interval(mins => k * 20) - CASE WHEN p.fingerprint LIKE 'fp-a-%' THEN interval '1 hour' ELSE interval '0' END,
-              100 + k, 1 + k, 'auto_explain'
-         FROM plan p CROSS JOIN generate_series(1, 3) k`,
-    );
-    await c.query("ANALYZE");
-  } catch (err) {
-    await cluster.dispose();
-    throw err;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-  return { url, targetName: "web-bench", description: `interim filler: ${statements} statements × ${days} d of 5-min intervals`, dispose: () => cluster.dispose() };
+  const repo = await scaleRepository(DEFAULT_SCALE, { port: REPOSITORY_PORT, log: (line) => console.error(`  ${line}`) });
+  const ageMinutes = (Date.now() - repo.endAt.getTime()) / 60_000;
+  const p = repo.params;
+  const age = ageMinutes > 60 ? `; its data ends ${(ageMinutes / 60).toFixed(1)} h ago, so the last-hour window is empty` : `; data ends ${ageMinutes.toFixed(0)} min ago`;
+  return {
+    url: repo.url,
+    targetName: repo.targetName,
+    description: `scale dataset: ${p.statements} statements × ${p.days} d of ${p.stepMinutes}-min intervals, ${repo.intervalRows.toLocaleString("en")} rows${age}`,
+    dispose: () => repo.stop(),
+  };
 }
 
 interface Endpoint {
@@ -166,6 +128,7 @@ async function main() {
   buildIfStale((line) => console.error(line));
   console.error(`bench:web — preparing the repository…`);
   const repository = await repositoryForWebBench();
+  results.fact("repository", repository.description);
   const table: string[] = [];
   try {
     const server = await startProductionServer({ port: PORT, repositoryUrl: repository.url, logFile: path.join(workDir, `web-server-${randomBytes(3).toString("hex")}.log`) });
