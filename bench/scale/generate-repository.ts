@@ -1,7 +1,8 @@
 // A plan repository at scale for the ranking and web benchmarks: N statements × D days of 5-minute
 // intervals (5,000 × 30 d ≈ 43 M interval rows), generated in SQL on an embedded PostgreSQL 18 of its
 // own, then rolled up and vacuumed exactly as production would be (lib/db/rollups.ts). The cluster is
-// kept in .planwatch-bench/ and reused while the parameters and the migrations are the same.
+// kept in .planwatch-bench/ and reused while the parameters and GENERATOR_VERSION are the same;
+// later migrations are applied to it on start, as they would be to a production repository.
 //
 // The data has known answers: every 100th statement regresses 3× over the last 3 hours with a new
 // plan; every 100th + 1 improves 3× over the last 3 hours; every 100th + 2 regresses 3× without a plan
@@ -42,10 +43,8 @@ export interface ScaleRepository {
 const root = path.resolve(import.meta.dirname, "..", "..");
 const PASSWORD = "bench-scale-Pa55word";
 
-async function migrationNames(): Promise<string[]> {
-  const { readdir } = await import("node:fs/promises");
-  return (await readdir(path.join(root, "prisma", "migrations"), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-}
+/** Bump when the generated data changes meaning (forces a new generation). */
+const GENERATOR_VERSION = 1;
 
 /**
  * Starts (and on first use generates) the scale repository. `log` gets progress lines; generation of
@@ -55,7 +54,7 @@ export async function scaleRepository(params: ScaleParams = DEFAULT_SCALE, optio
   const log = options.log ?? ((line: string) => console.error(line));
   const dataRoot = path.join(root, ".planwatch-bench", `scale-${params.statements}x${params.days}d-${params.stepMinutes}m`);
   const marker = path.join(dataRoot, "dataset.json");
-  const identity = JSON.stringify({ params, migrations: await migrationNames() });
+  const identity = JSON.stringify({ params, version: GENERATOR_VERSION });
   let generate = true;
   if (existsSync(marker)) {
     const saved = JSON.parse(await readFile(marker, "utf8")) as { identity: string; endAt: string; intervalRows: number };
@@ -95,6 +94,7 @@ export async function scaleRepository(params: ScaleParams = DEFAULT_SCALE, optio
       return scaleRepository(params, options);
     }
     const saved = JSON.parse(await readFile(marker, "utf8")) as { endAt: string; intervalRows: number };
+    await applyMigrations(url);
     endAt = new Date(saved.endAt);
     intervalRows = saved.intervalRows;
     return { url, targetName: SCALE_TARGET, params, endAt, intervalRows, generatedNow: false, stop: () => server.stop() };

@@ -197,13 +197,22 @@ const INTERVAL_COLUMNS = [
 const counterNames = COUNTER_COLUMNS.map(([name]) => name).join(", ");
 
 /**
+ * statement.last_seen_at moves at most this often for a statement that keeps running: rewriting
+ * every statement row at every snapshot (a new tuple and index entries for thousands of rows a
+ * minute) was the largest part of a snapshot's write. statement_counter.captured_at has the exact
+ * time of the last snapshot with calls.
+ */
+export const LAST_SEEN_RESOLUTION = "1 hour";
+
+/**
  * Everything a snapshot writes, as ONE statement of data-modifying CTEs (one round trip, one plan,
  * one pass of array parsing), fed by one array literal per column:
  * - fresh statements (no baseline): inserted, or touched when the row exists (evicted and back,
  *   created by the plan capture); their text replaces the stored one unless it is "" (no privilege);
  *   their baselines are inserted, joined to the upsert's RETURNING by key;
- * - known statements with calls since their baseline (or a restarted baseline): last_seen_at moved
- *   by id, their baselines replaced by id; idle statements are not written at all;
+ * - known statements with calls since their baseline (or a restarted baseline): their baselines
+ *   replaced by id; last_seen_at moved when a restarted baseline brings the text or once it is
+ *   LAST_SEEN_RESOLUTION old; idle statements are not written at all;
  * - intervals inserted, vanished baselines deleted, the target's snapshot state updated.
  * The sets are disjoint (a statement has a baseline or not), so no row is modified twice. All CTEs
  * run to completion whether or not the final SELECT reads them; foreign keys are checked at the end
@@ -255,7 +264,8 @@ export async function writeSnapshot(tx: Tx, w: SnapshotWrite): Promise<{ freshEx
           SET last_seen_at = $2::timestamptz,
               query_text = CASE WHEN r.query_text = '' THEN s.query_text ELSE r.query_text END
          FROM known_rows r
-        WHERE s.id = r.statement_id),
+        WHERE s.id = r.statement_id
+          AND (r.query_text <> '' OR s.last_seen_at <= $2::timestamptz - interval '${LAST_SEEN_RESOLUTION}')),
      known_counters AS (
        UPDATE statement_counter c
           SET captured_at = $2::timestamptz, ${COUNTER_COLUMNS.map(([name]) => `${name} = r.${name}`).join(", ")}

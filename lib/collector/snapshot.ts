@@ -12,8 +12,8 @@
 // The read on the target happens before the repository transaction, which then writes everything
 // or nothing in three statements whatever the number of statements: lock the target, load the
 // baselines, then one statement of data-modifying CTEs for every row (see writeSnapshot). A statement
-// with no call since its baseline is not written at all: statement.last_seen_at is the last snapshot
-// in which it ran (or was first seen, or restarted its baseline).
+// with no call since its baseline is not written at all: statement_counter.captured_at is the last
+// snapshot in which it ran, statement.last_seen_at the same to within an hour (LAST_SEEN_RESOLUTION).
 import { ensureIntervalPartitions } from "../db/partitions";
 import { prismaRunner } from "../db/sql-runner";
 import { intervalDelta, type IntervalDelta } from "../regression/interval-stats";
