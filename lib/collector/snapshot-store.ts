@@ -18,6 +18,11 @@ export interface TargetSnapshotState {
   deallocCount: bigint | null;
 }
 
+export interface LockedTarget extends TargetSnapshotState {
+  /** The last snapshot stored for the target, by any collector (null: none yet). */
+  lastSnapshotAt: Date | null;
+}
+
 export interface Baseline {
   statementId: bigint;
   capturedAt: Date;
@@ -84,14 +89,18 @@ export function parseNumberArray(text: unknown, what: string): (string | null)[]
 export const statementKey = (userId: bigint, dbId: bigint, queryId: bigint) => `${userId}:${dbId}:${queryId}`;
 
 /** Locks the target row: two snapshots of one target must not interleave (each would double count). */
-export async function lockTarget(tx: Tx, targetId: bigint): Promise<TargetSnapshotState> {
-  const rows = await tx.$queryRawUnsafe<{ stats_reset_at: unknown; dealloc_count: unknown }[]>(
-    `SELECT stats_reset_at, dealloc_count FROM target WHERE id = $1::bigint FOR UPDATE`,
+export async function lockTarget(tx: Tx, targetId: bigint): Promise<LockedTarget> {
+  const rows = await tx.$queryRawUnsafe<{ stats_reset_at: unknown; dealloc_count: unknown; last_snapshot_at: unknown }[]>(
+    `SELECT stats_reset_at, dealloc_count, last_snapshot_at FROM target WHERE id = $1::bigint FOR UPDATE`,
     targetId,
   );
   const row = rows[0];
   if (!row) throw new Error(`target ${targetId} does not exist in the repository`);
-  return { statsResetAt: nullable(row.stats_reset_at, asDate, "stats_reset_at"), deallocCount: nullable(row.dealloc_count, asBigint, "dealloc_count") };
+  return {
+    statsResetAt: nullable(row.stats_reset_at, asDate, "stats_reset_at"),
+    deallocCount: nullable(row.dealloc_count, asBigint, "dealloc_count"),
+    lastSnapshotAt: nullable(row.last_snapshot_at, asDate, "last_snapshot_at"),
+  };
 }
 
 /** Every baseline of the target, by statement key (one row of column arrays, see the header). */
@@ -217,9 +226,10 @@ export const LAST_SEEN_RESOLUTION = "1 hour";
  * The sets are disjoint (a statement has a baseline or not), so no row is modified twice. All CTEs
  * run to completion whether or not the final SELECT reads them; foreign keys are checked at the end
  * of the statement, when the new statements exist.
- * Returns how many fresh statements already existed (a baseline restarted after an eviction).
+ * Returns how many fresh statements already existed (a baseline restarted after an eviction) and
+ * the id of every fresh statement by key.
  */
-export async function writeSnapshot(tx: Tx, w: SnapshotWrite): Promise<{ freshExisting: number }> {
+export async function writeSnapshot(tx: Tx, w: SnapshotWrite): Promise<{ freshExisting: number; freshIds: Map<string, bigint> }> {
   const args: unknown[] = [w.targetId, w.now];
   const param = (value: unknown, type: string) => {
     args.push(value);
@@ -244,7 +254,7 @@ export async function writeSnapshot(tx: Tx, w: SnapshotWrite): Promise<{ freshEx
   const dealloc = param(w.state.deallocCount, "int8");
   const excluded = COUNTER_COLUMNS.map(([name]) => `${name} = EXCLUDED.${name}`).join(", ");
 
-  const rows = await tx.$queryRawUnsafe<{ fresh: unknown; existing: unknown }[]>(
+  const rows = await tx.$queryRawUnsafe<{ fresh: unknown; existing: unknown; ids: unknown; query_ids: unknown; db_ids: unknown; user_ids: unknown }[]>(
     `WITH fresh_rows AS MATERIALIZED (SELECT * FROM ${fresh}),
      fresh AS (
        INSERT INTO statement (target_id, query_id, db_id, user_id, query_text, first_seen_at, last_seen_at)
@@ -279,11 +289,18 @@ export async function writeSnapshot(tx: Tx, w: SnapshotWrite): Promise<{ freshEx
      target_state AS (
        UPDATE target SET stats_reset_at = ${statsResetAt}, dealloc_count = ${dealloc}, last_snapshot_at = $2::timestamptz, updated_at = now()
         WHERE id = $1::bigint)
-     SELECT count(*)::int8::text AS fresh, count(*) FILTER (WHERE NOT inserted)::int8::text AS existing FROM fresh`,
+     SELECT count(*)::int8::text AS fresh, count(*) FILTER (WHERE NOT inserted)::int8::text AS existing,
+            array_agg(id)::text AS ids, array_agg(query_id)::text AS query_ids, array_agg(db_id)::text AS db_ids, array_agg(user_id)::text AS user_ids
+       FROM fresh`,
     ...args,
   );
   const row = rows[0];
   const returned = Number(asBigint(row?.fresh, "count"));
   if (returned !== w.fresh.length) throw new Error(`the statement upsert returned ${returned} rows for ${w.fresh.length} new statements`);
-  return { freshExisting: Number(asBigint(row?.existing, "count")) };
+  const freshIds = new Map<string, bigint>();
+  if (returned > 0) {
+    const [ids, queryIds, dbIds, userIds] = (["ids", "query_ids", "db_ids", "user_ids"] as const).map((c) => parseNumberArray(row?.[c as keyof typeof row], c));
+    ids!.forEach((id, i) => freshIds.set(statementKey(asBigint(userIds![i], "user_id"), asBigint(dbIds![i], "db_id"), asBigint(queryIds![i], "query_id")), asBigint(id, "id")));
+  }
+  return { freshExisting: Number(asBigint(row?.existing, "count")), freshIds };
 }

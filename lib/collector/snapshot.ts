@@ -100,13 +100,30 @@ interface StoreOutcome {
   deallocRise: bigint | null;
 }
 
+/**
+ * The baselines as this process last wrote them, per repository client and target, tagged with the
+ * snapshot time they belong to. A snapshot whose locked target row still shows that time uses them
+ * instead of reading every baseline back (the repository holds exactly these rows: only snapshots
+ * write statement_counter, and each one moves target.last_snapshot_at in the same transaction);
+ * any other time (another collector ran, this process restarted) reads them from the repository.
+ */
+const baselineCache = new WeakMap<object, Map<bigint, { snapshotAtMs: number; baselines: Map<string, Baseline> }>>();
+
 async function store(ctx: CollectContext, snapshot: PgssSnapshot, times: StepTimes): Promise<StoreOutcome> {
   const targetId = ctx.target.id;
-  return ctx.repo.$transaction(
+  const cacheOfRepo = baselineCache.get(ctx.repo) ?? new Map<bigint, { snapshotAtMs: number; baselines: Map<string, Baseline> }>();
+  baselineCache.set(ctx.repo, cacheOfRepo);
+  // Dropped before the transaction: a failed or rolled-back snapshot must not leave a cache behind.
+  const cached = cacheOfRepo.get(targetId);
+  cacheOfRepo.delete(targetId);
+  const outcome = await ctx.repo.$transaction(
     async (tx) => {
       const previous = await timed(times, "lock", () => lockTarget(tx, targetId));
       const reset = isGlobalReset(previous, snapshot);
-      const baselines = await timed(times, "baselines", () => loadBaselines(tx, targetId));
+      const baselines =
+        cached !== undefined && previous.lastSnapshotAt?.getTime() === cached.snapshotAtMs
+          ? cached.baselines
+          : await timed(times, "baselines", () => loadBaselines(tx, targetId));
       const decisions = snapshot.entries.map((entry) => decide(entry, baselines.get(entry.key), reset));
 
       const fresh: FreshStatement[] = [];
@@ -146,12 +163,37 @@ async function store(ctx: CollectContext, snapshot: PgssSnapshot, times: StepTim
       // Known statement without a baseline: it vanished from pg_stat_statements (evicted) and is back.
       restartedBaselines += written.freshExisting;
       const deallocRise = previous.deallocCount !== null && snapshot.dealloc !== null && !reset ? snapshot.dealloc - previous.deallocCount : null;
-      return { intervals: intervals.length, reset, restartedBaselines, vanished: vanished.length, deallocRise };
+      const next = nextBaselines(baselines, snapshot.entries, decisions, written.freshIds, vanished, ctx.now);
+      return { intervals: intervals.length, reset, restartedBaselines, vanished: vanished.length, deallocRise, next };
     },
     // The defaults (2 s wait, 5 s run) are for request handlers; a snapshot of thousands of
     // statements on a busy repository may need longer, and a timeout rolls everything back anyway.
     { maxWait: 30_000, timeout: 120_000 },
   );
+  const { next, ...result } = outcome;
+  cacheOfRepo.set(targetId, { snapshotAtMs: ctx.now.getTime(), baselines: next });
+  return result;
+}
+
+/** The baselines after the write, as the repository now holds them (statement_counter). */
+function nextBaselines(
+  before: ReadonlyMap<string, Baseline>,
+  entries: readonly PgssEntry[],
+  decisions: readonly SnapshotDecision[],
+  freshIds: ReadonlyMap<string, bigint>,
+  vanished: readonly bigint[],
+  now: Date,
+): Map<string, Baseline> {
+  const next = new Map(before);
+  const gone = new Set(vanished);
+  for (const [key, baseline] of before) if (gone.has(baseline.statementId)) next.delete(key);
+  entries.forEach((entry, i) => {
+    if (decisions[i]!.kind === "idle") return;
+    const statementId = before.get(entry.key)?.statementId ?? freshIds.get(entry.key);
+    if (statementId === undefined) throw new Error(`no statement id for ${entry.key} after the snapshot write`);
+    next.set(entry.key, { statementId, capturedAt: now, counters: entry.counters });
+  });
+  return next;
 }
 
 /** Reads pg_stat_statements once on ctx.client and stores intervals and baselines in one transaction. */

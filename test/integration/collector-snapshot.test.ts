@@ -2,6 +2,7 @@
 // known workload, resets, evictions, first sight, atomicity. Each test has its own repository and
 // target database; tests that reset or overflow pg_stat_statements get a dedicated cluster so the
 // shared ones (other test files) are not disturbed.
+import { createPrisma } from "../../lib/db/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { availableBinaries, monitoredSettings, startCluster, type TestCluster } from "../support/clusters";
 import { testServers, type TestServer } from "../support/databases";
@@ -119,6 +120,27 @@ describe.each(testServers())("collectSnapshot on PostgreSQL $major", (server) =>
     expect(again[1]!.windowStart).toEqual(h.runs[1]);
     expect(again[1]!.windowEnd).toEqual(h.runs[3]);
     await expectSaneIntervals(h);
+  });
+
+  it("keeps the baselines it wrote in memory, and reads them back when another collector wrote since", async () => {
+    const h = await harness(server);
+    const other = createPrisma(h.repoUrl);
+    try {
+      const calls: bigint[] = [];
+      for (const [i, through] of [h.repo, h.repo, h.repo, other, h.repo].entries()) {
+        await h.run("SELECT g FROM generate_series(1, 7) AS g", i + 2);
+        await h.collect(through);
+      }
+      for (const i of (await intervalsOf(h, SERIES)).intervals) calls.push(i.calls);
+      // Exact deltas through every path: 3, 4, 5, 6 calls after the first snapshot (2 calls: first sight).
+      expect(calls).toEqual([3n, 4n, 5n, 6n]);
+      // Read from the repository: first run, the other process's first run, and this process once the
+      // other one has written; from memory in between.
+      const loaded = h.logs.filter((l) => l.startsWith("snapshot:")).map((l) => /\bbaselines \d+/.test(l));
+      expect(loaded).toEqual([true, false, false, true, true]);
+    } finally {
+      await other.$disconnect();
+    }
   });
 
   it("counts new statements from their first snapshot (capabilities detected by the collector)", async () => {

@@ -42,7 +42,10 @@ export interface SnapshotHarness {
   workload: pg.Client;
   /** `now` of every collect() so far. */
   runs: Date[];
-  collect(): Promise<SnapshotResult>;
+  /** One snapshot; `through` another repository client plays a second collector process. */
+  collect(through?: PrismaClient): Promise<SnapshotResult>;
+  /** The log lines of every collect() so far. */
+  logs: string[];
   /** Runs `sql` n times on the workload session. */
   run(sql: string, times?: number): Promise<void>;
   close(): Promise<void>;
@@ -98,7 +101,8 @@ export async function openHarness(options: HarnessOptions): Promise<SnapshotHarn
     collector,
     workload,
     runs,
-    async collect() {
+    logs,
+    async collect(through = repo) {
       let now = new Date();
       // Window bounds must move forward; two runs in the same millisecond would share a window start.
       while (runs.length > 0 && now.getTime() <= runs.at(-1)!.getTime()) {
@@ -106,7 +110,7 @@ export async function openHarness(options: HarnessOptions): Promise<SnapshotHarn
         now = new Date();
       }
       runs.push(now);
-      return collectSnapshot({ repo, target, client: collector, now, log: (line) => logs.push(line) });
+      return collectSnapshot({ repo: through, target, client: collector, now, log: (line) => logs.push(line) });
     },
     async run(sql, times = 1) {
       for (let i = 0; i < times; i++) await workload.query(sql);
