@@ -1,6 +1,7 @@
 // The collector run on real servers: due targets, a target that goes down and comes back (health,
 // error, backoff, others unaffected), two collectors on one target, step failures, the loop, the
 // `collect` CLI; and the target password never in any output.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +15,7 @@ import { LOCKED_MESSAGE, collectOnce as collectOnceReal, collectorSteps } from "
 import type { TargetRunSummary } from "@/lib/collector/types";
 import { monitoredSettings, startCluster, type TestCluster } from "../support/clusters";
 import { freshDatabase, testServers, withClient, type TestServer } from "../support/databases";
-import { planwatch } from "../support/cli";
+import { planwatch, projectRoot } from "../support/cli";
 
 const servers = testServers();
 const SECRET = "collector-run test passphrase";
@@ -234,6 +235,45 @@ describe("a repository that goes away and comes back", () => {
 });
 
 describe("two collectors at once", () => {
+  it("two `planwatch collect` processes share the targets: every target keeps collecting, no window is collected twice", async () => {
+    const repo = await freshRepository();
+    const names = ["p1", "p2", "p3"];
+    for (const name of names) await add(repo, name, await monitoredDatabase(servers.at(-1)!.adminUrl));
+    await repo.prisma.target.updateMany({ data: { collectIntervalSeconds: 1 } });
+    const env = { ...process.env, DATABASE_URL: repo.url, PLANWATCH_SECRET: SECRET };
+    const start = () => {
+      const child = spawn(path.join(projectRoot, "node_modules/.bin/tsx"), ["--conditions=react-server", "cli/planwatch.ts", "collect"], { cwd: projectRoot, env });
+      let output = "";
+      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      return { child, exited, output: () => output };
+    };
+    const processes = [start(), start()];
+    const windowsOf = async (name: string) =>
+      (await repo.prisma.$queryRaw<{ n: bigint }[]>`
+        SELECT count(DISTINCT i.window_end) AS n FROM statement_interval i JOIN target t ON t.id = i.target_id WHERE t.name = ${name}`)[0]!.n;
+    // Until every target has three collection windows (a few seconds; generous for a loaded machine).
+    for (let waited = 0; waited < 120_000; waited += 500) {
+      const counts = await Promise.all(names.map(windowsOf));
+      if (counts.every((n) => n >= 3n)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    for (const p of processes) p.child.kill("SIGTERM");
+    const codes = await Promise.all(processes.map((p) => p.exited));
+    expect(codes, processes.map((p) => p.output()).join("\n----\n")).toEqual([0, 0]);
+    for (const name of names) expect(await windowsOf(name)).toBeGreaterThanOrEqual(3n);
+    // Consecutive snapshots of a target tile time: each interval starts where the statement's previous
+    // one ended. Two collectors snapshotting one target at once would overlap (and double count).
+    const overlaps = await repo.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM (
+        SELECT window_start < lag(window_end) OVER (PARTITION BY statement_id ORDER BY window_end) AS overlap FROM statement_interval) w
+       WHERE overlap`;
+    expect(overlaps[0]!.n).toBe(0n);
+    for (const p of processes) expect(p.output()).toMatch(/collecting from .* until Ctrl-C/);
+    expect(processes.map((p) => p.output()).join("\n")).not.toContain(PASSWORD);
+  }, 180_000);
+
   it("collect each target exactly once: the other reports it locked, and no interval is doubled", async () => {
     const repo = await freshRepository();
     const url = await monitoredDatabase(servers.at(-1)!.adminUrl);
