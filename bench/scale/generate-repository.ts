@@ -60,6 +60,11 @@ export async function scaleRepository(params: ScaleParams = DEFAULT_SCALE, optio
     const saved = JSON.parse(await readFile(marker, "utf8")) as { identity: string; endAt: string; intervalRows: number };
     if (saved.identity === identity) generate = false;
   }
+  // Two benches at once would share (or worse, regenerate under each other) one cluster.
+  const pidFile = path.join(dataRoot, "data", "postmaster.pid");
+  if (existsSync(pidFile) && processAlive(Number((await readFile(pidFile, "utf8")).split("\n")[0]))) {
+    throw new Error(`the scale dataset in ${dataRoot} is in use by another process (a generation or a benchmark); wait for it to finish`);
+  }
   if (generate) await rm(dataRoot, { recursive: true, force: true });
 
   const server = await PostgresServer.start({
@@ -199,4 +204,14 @@ async function generatePlans(client: pg.Client, targetId: string, startAt: Date,
         AND CASE WHEN s.n % 100 = 0 AND h > $4::timestamptz THEN p.fingerprint LIKE 'seq-%' ELSE p.fingerprint LIKE 'idx-%' END`,
     [targetId, startAt, endAt, changeAt],
   );
+}
+
+function processAlive(pid: number): boolean {
+  if (!(pid > 0)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
