@@ -13,12 +13,13 @@ import { explainCommand } from "./commands/explain";
 import { planCommand } from "./commands/plan";
 import { plansCommand } from "./commands/plans";
 import { regressionsCommand } from "./commands/regressions";
+import { purgeCommand } from "./commands/purge";
 import { alertsCommand } from "./commands/alerts";
 import { userCommand } from "./commands/user";
 import { tokenCommand } from "./commands/token";
 import type { Command, CommandContext } from "./commands/types";
 
-const commands: Command[] = [statusCommand, migrateCommand, targetCommand, collectCommand, explainCommand, planCommand, plansCommand, regressionsCommand, alertsCommand, userCommand, tokenCommand];
+const commands: Command[] = [statusCommand, migrateCommand, targetCommand, collectCommand, explainCommand, planCommand, plansCommand, regressionsCommand, alertsCommand, userCommand, tokenCommand, purgeCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -11,6 +11,7 @@ import { prismaRunner, type SqlRunner } from "@/lib/db/sql-runner";
 import { removeTarget } from "@/lib/collector/targets";
 import { testServers } from "../support/databases";
 import { freshRepository } from "../support/repository";
+import { planwatch } from "../support/cli";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -18,6 +19,7 @@ const NOW = new Date("2030-03-20T10:20:00Z");
 
 describe.each(testServers().map((s) => [s.major, s] as const))("retention on PostgreSQL %i", (_major, server) => {
   let repo: PrismaClient;
+  let repoUrl: string;
   let db: SqlRunner;
   let targetId: bigint;
   let statementId: bigint;
@@ -46,7 +48,7 @@ describe.each(testServers().map((s) => [s.major, s] as const))("retention on Pos
     );
 
   beforeAll(async () => {
-    ({ repo } = await freshRepository(server));
+    ({ repo, url: repoUrl } = await freshRepository(server));
     db = prismaRunner(repo);
     const target = await repo.target.create({ data: { name: "kept", host: "127.0.0.1", database: "kept", username: "app" } });
     targetId = target.id;
@@ -131,6 +133,22 @@ describe.each(testServers().map((s) => [s.major, s] as const))("retention on Pos
     expect(later.droppedPartitions).toEqual([partitionName(new Date("2030-03-18T00:00:00Z")), partitionName(new Date("2030-03-19T00:00:00Z"))]);
     expect(later.deletedDefaultIntervals).toBe(0);
     expect((await intervalPartitionDays(db)).map((d) => d.toISOString().slice(0, 10))).toEqual(["2030-03-20"]);
+  });
+
+  it("`planwatch purge` runs one pass with the environment's settings; a bad setting is refused and changes nothing", async () => {
+    const before = await repo.statementInterval.count();
+    const bad = await planwatch(["purge"], { DATABASE_URL: repoUrl, PLANWATCH_RETENTION_RAW_DAYS: "0" });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/PLANWATCH_RETENTION_RAW_DAYS/);
+    expect(await repo.statementInterval.count()).toBe(before);
+
+    const ok = await planwatch(["purge", "--json"], { DATABASE_URL: repoUrl, PLANWATCH_RETENTION_RAW_DAYS: "3650", PLANWATCH_RETENTION_ROLLUP_DAYS: "3650", PLANWATCH_SAMPLES_PER_PLAN: "10" });
+    expect(ok.code, ok.stderr).toBe(0);
+    const result = JSON.parse(ok.stdout) as { settings: { rawDays: number; samplesPerPlan: number }; deletedSamples: number; droppedPartitions: string[] };
+    expect(result.settings).toMatchObject({ rawDays: 3650, samplesPerPlan: 10 });
+    expect(result.droppedPartitions).toEqual([]); // nothing is ten years old
+    expect(result.deletedSamples).toBe(15); // 25 kept by the pass before, now 10
+    expect(await repo.statementInterval.count()).toBe(before);
   });
 
   it("removing a target removes its intervals and rollups (no foreign keys on those tables)", async () => {
