@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { SignInRedirect } from "@/components/auth/sign-in-redirect";
 import { AppHeader } from "@/components/ui/app-header";
+import { DemoBanner } from "@/components/ui/demo-banner";
 import { sessionActor } from "@/lib/auth/session-actor";
 
 // Every page of the app needs a session (/sign-in and /api/* live outside this group; the API
@@ -13,6 +14,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   return (
     <>
       <AppHeader />
+      <DemoBanner />
       <main className="app-main">{children}</main>
     </>
   );

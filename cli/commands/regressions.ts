@@ -9,10 +9,10 @@ import { formatNumber, formatRatio } from "../../lib/regression/format";
 import type { Command } from "./types";
 
 const usage =
-  "planwatch regressions --target NAME [--recent 1h] [--baseline 24h] [--min-ratio 1.5] [--alpha 0.01] [--min-calls 20] [--json]";
+  "planwatch regressions --target NAME [--recent 1h] [--baseline 24h] [--since ISO-TIME] [--min-ratio 1.5] [--alpha 0.01] [--min-calls 20] [--json]";
 
 /** CLI flag of each API parameter, for error messages that name what the user typed. */
-const FLAGS: Record<string, string> = { target: "--target", recent: "--recent", baseline: "--baseline", minRatio: "--min-ratio", alpha: "--alpha", minCalls: "--min-calls" };
+const FLAGS: Record<string, string> = { target: "--target", recent: "--recent", baseline: "--baseline", since: "--since", minRatio: "--min-ratio", alpha: "--alpha", minCalls: "--min-calls" };
 
 /** Query column width when stdout is not a terminal (piped to less, a file). */
 const DEFAULT_WIDTH = 160;
@@ -28,6 +28,7 @@ export const regressionsCommand: Command = {
         target: { type: "string" },
         recent: { type: "string" },
         baseline: { type: "string" },
+        since: { type: "string" },
         "min-ratio": { type: "string" },
         alpha: { type: "string" },
         "min-calls": { type: "string" },
@@ -40,6 +41,7 @@ export const regressionsCommand: Command = {
       target: values.target,
       recent: values.recent,
       baseline: values.baseline,
+      since: values.since,
       minRatio: values["min-ratio"],
       alpha: values.alpha,
       minCalls: values["min-calls"],

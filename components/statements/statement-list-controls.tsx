@@ -6,6 +6,7 @@ import styles from "./statements.module.css";
 
 const VERDICT_LABELS: Record<VerdictFilter, string> = { regressions: "Regressions", improvements: "Improvements", all: "All" };
 const SEARCH_DEBOUNCE_MS = 250;
+const SINCE_OPTION = "since";
 
 interface Props {
   params: StatementListParams;
@@ -41,7 +42,14 @@ export function StatementListControls({ params, target, targets, counts, onChang
       </label>
       <label className={styles.field}>
         Recent window
-        <select value={params.recent} onChange={(e) => onChange({ recent: e.target.value as StatementListParams["recent"], page: 1 })}>
+        <select
+          value={params.since === undefined ? params.recent : SINCE_OPTION}
+          onChange={(e) => {
+            if (e.target.value !== SINCE_OPTION) onChange({ recent: e.target.value as StatementListParams["recent"], since: undefined, page: 1 });
+          }}
+        >
+          {/* A deep link's ?since= (e.g. the demo banner's): the window starts there and does not slide. */}
+          {params.since === undefined ? null : <option value={SINCE_OPTION}>since {new Date(params.since).toLocaleTimeString()}</option>}
           {RECENT_WINDOWS.map((w) => (
             <option key={w} value={w}>
               last {w}

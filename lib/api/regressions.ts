@@ -17,6 +17,21 @@ const duration = (fallback: string) =>
       return z.NEVER;
     });
 
+/**
+ * An ISO 8601 instant with its offset, in epoch milliseconds. `since` anchors the recent window at a
+ * known moment (e.g. a deploy, or the demo's first change) instead of sliding it with now, so the
+ * split between the windows stays put while the page polls.
+ */
+export const sinceSchema = z.iso
+  .datetime({ offset: true, error: "must be an ISO 8601 time with its offset (e.g. 2026-11-22T10:00:00Z)" })
+  .transform((text) => Date.parse(text))
+  .refine((ms) => ms <= Date.now(), "must not be in the future");
+
+/** Length of the recent window: up to now from `sinceMs` when given, else the `recent` duration. */
+export function recentWindowMs(recentMs: number, sinceMs: number | undefined, nowMs = Date.now()): number {
+  return sinceMs === undefined ? recentMs : Math.max(1, nowMs - sinceMs);
+}
+
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 const numberParam = (valid: (n: number) => boolean, expected: string) =>
   z
@@ -30,6 +45,7 @@ const fields = {
   target: z.string({ error: "required: the name of a target" }).trim().min(1, "required: the name of a target"),
   recent: duration(DEFAULT_RECENT),
   baseline: duration(DEFAULT_BASELINE),
+  since: sinceSchema.optional(),
   minRatio: numberParam((n) => n > 1, "a number above 1 (e.g. 1.5)").optional(),
   alpha: numberParam((n) => n > 0 && n < 1, "a number between 0 and 1 (e.g. 0.01)").optional(),
   minCalls: numberParam((n) => Number.isInteger(n) && n >= 2, "a whole number of at least 2").optional(),
@@ -61,7 +77,7 @@ export interface RegressionParams {
 export function toRegressionParams(parsed: z.output<typeof regressionParamsSchema>): RegressionParams {
   return {
     target: parsed.target,
-    recentMs: parsed.recent,
+    recentMs: recentWindowMs(parsed.recent, parsed.since),
     baselineMs: parsed.baseline,
     ...(parsed.minRatio === undefined ? {} : { minRatio: parsed.minRatio }),
     ...(parsed.alpha === undefined ? {} : { alpha: parsed.alpha }),

@@ -2,7 +2,7 @@
 // home page shows and polls. Parameters are strings in (URL query), typed values out; a parameter
 // we do not know is refused by name. Shared by the route handler, the page and the browser.
 import { z } from "zod";
-import { regressionRowSchema } from "./regressions";
+import { regressionRowSchema, sinceSchema } from "./regressions";
 
 export const RECENT_WINDOWS = ["15m", "1h", "6h", "24h"] as const;
 export const BASELINE_WINDOWS = ["24h", "7d"] as const;
@@ -32,6 +32,8 @@ const fields = {
   target: z.string().trim().min(1, "must name a target").max(63, "at most 63 characters").optional(),
   recent: oneOf(RECENT_WINDOWS).default("1h"),
   baseline: oneOf(BASELINE_WINDOWS).default("24h"),
+  /** Epoch ms: when set, the recent window runs from this instant to now (instead of `recent`). */
+  since: sinceSchema.optional(),
   q: z.string().max(500, "at most 500 characters").default(""),
   verdict: oneOf(VERDICT_FILTERS).default("all"),
   sort: oneOf(STATEMENT_SORTS).default("impact"),
@@ -52,7 +54,7 @@ export const statementListParamsSchema = z
       }
     }
   })
-  .transform(({ target, recent, baseline, q, verdict, sort, dir, page, pageSize }) => ({ target, recent, baseline, q, verdict, sort, dir, page, pageSize }));
+  .transform(({ target, recent, baseline, since, q, verdict, sort, dir, page, pageSize }) => ({ target, recent, baseline, since, q, verdict, sort, dir, page, pageSize }));
 
 export type StatementListParams = z.output<typeof statementListParamsSchema>;
 
@@ -64,7 +66,7 @@ export function listParamsToQuery(params: StatementListParams): string {
   for (const key of STATEMENT_LIST_PARAMS) {
     const value = params[key];
     if (value === undefined || value === "" || value === DEFAULT_LIST_PARAMS[key]) continue;
-    out.set(key, String(value));
+    out.set(key, key === "since" && typeof value === "number" ? new Date(value).toISOString() : String(value));
   }
   return out.toString();
 }

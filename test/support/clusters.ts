@@ -34,7 +34,7 @@ export async function availableBinaries(): Promise<PostgresBinaries[]> {
   return found;
 }
 
-async function freePort(from: number): Promise<number> {
+export async function freePort(from: number): Promise<number> {
   for (let port = from; port < from + 500; port++) if (await portIsFree(port)) return port;
   throw new Error(`no free port from ${from}`);
 }
