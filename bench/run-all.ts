@@ -1,8 +1,10 @@
 // npm run bench — every benchmark in turn, each in its own process (as `npm run bench:NAME` runs
 // it) with BENCH_RESULT_FILE set; then one summary table of their headline rows against the
 // targets, and docs/benchmarks.md with the machine, the date and every bench's printed table.
-// `npm run bench -- web overhead` runs only the benches named. Asserts nothing: a bench that
-// fails is reported as failed and the others still run.
+// `npm run bench -- web overhead` runs only the benches named: each bench's latest outcome is kept in
+// .planwatch-bench/results/, so docs/benchmarks.md still shows the others (with their own date and
+// load average) when only some are run again. Asserts nothing: a bench that fails is reported as
+// failed and the others still run.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -12,6 +14,7 @@ import { RESULT_FILE_ENV, targetBound, verdict, type BenchResult, type BenchRow 
 import { loadAverage } from "./support/stats";
 
 const root = path.resolve(import.meta.dirname, "..");
+const savedDir = path.join(root, ".planwatch-bench", "results");
 const BENCHES = [
   { name: "plan", script: "bench/plan-bench.ts" },
   { name: "collect", script: "bench/collect-bench.ts" },
@@ -22,6 +25,8 @@ const BENCHES = [
 
 interface Outcome {
   name: string;
+  /** When it ran (ISO 8601). */
+  at: string;
   status: "ran" | "failed" | "missing";
   seconds: number;
   /** What the bench printed on stdout: its table. */
@@ -67,7 +72,7 @@ async function machineFacts(loadBefore: string, loadAfter: string): Promise<[str
   ];
 }
 
-const formatValue = (row: BenchRow) => (row.value === null ? "—" : `${row.value >= 100 ? row.value.toFixed(0) : row.value.toFixed(2)} ${row.unit}`);
+const formatValue = (row: BenchRow) => (row.value === null ? "—" : `${row.value >= 100 || Number.isInteger(row.value) ? row.value.toFixed(0) : row.value.toFixed(2)} ${row.unit}`);
 // value ÷ target: how far under (< 1) or over (> 1) the bound a metric is; none for a zero bound.
 function formatRatio(row: BenchRow): string {
   const bound = targetBound(row);
@@ -105,6 +110,9 @@ function markdown(facts: [string, string][], rows: string[][], outcomes: readonl
     "asserts nothing; targets come from issue 8. On a shared 2-core machine, compare ratios taken in the",
     "same run and read each number with the load average next to it.",
     "",
+    "The machine facts are those of the latest `npm run bench`; each bench's section gives the time",
+    "it ran (a bench not named in that run keeps its previous outcome).",
+    "",
     "## Machine",
     "",
     "| | |",
@@ -125,13 +133,18 @@ function markdown(facts: [string, string][], rows: string[][], outcomes: readonl
       continue;
     }
     const r = o.result;
-    out.push(`${o.status === "failed" ? "**Failed.** " : ""}${o.seconds.toFixed(0)} s${r ? `; load average ${r.loadBefore} → ${r.loadAfter}` : ""}${r && Object.keys(r.facts).length > 0 ? `; ${Object.entries(r.facts).map(([k, v]) => `${k} ${v}`).join(", ")}` : ""}`, "");
+    out.push(`${o.status === "failed" ? "**Failed.** " : ""}Run ${o.at.slice(0, 16).replace("T", " ")} UTC, ${o.seconds.toFixed(0)} s${r ? `; load average ${r.loadBefore} → ${r.loadAfter}` : ""}${r && Object.keys(r.facts).length > 0 ? `; ${Object.entries(r.facts).map(([k, v]) => `${k} ${v}`).join(", ")}` : ""}`, "");
     out.push("```", o.output.trim() || "(no output)", "```", "");
     if (r?.text && !o.output.includes(r.text.trim())) out.push("```", r.text.trim(), "```", "");
     const notes = r?.rows.filter((row) => row.note) ?? [];
     if (notes.length > 0) out.push(...notes.map((row) => `- ${row.metric}: ${row.note}`), "");
   }
   return out.join("\n");
+}
+
+function savedOutcome(name: string): Outcome | null {
+  const file = path.join(savedDir, `${name}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Outcome) : null;
 }
 
 async function main() {
@@ -146,27 +159,33 @@ async function main() {
     for (const bench of chosen) {
       if (!existsSync(path.join(root, bench.script))) {
         console.error(`\n=== bench:${bench.name}: skipped, ${bench.script} does not exist yet`);
-        outcomes.push({ name: bench.name, status: "missing", seconds: 0, output: "", result: null });
+        outcomes.push({ name: bench.name, at: new Date().toISOString(), status: "missing", seconds: 0, output: "", result: null });
         continue;
       }
       console.error(`\n=== bench:${bench.name} (${bench.script}), load ${loadAverage()}`);
       const file = path.join(tmp, `${bench.name}.json`);
       const started = performance.now();
+      const at = new Date().toISOString();
       const { code, output } = await runBench(bench.script, file);
       const result = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as BenchResult) : null;
       const status = code === 0 ? "ran" : "failed";
-      outcomes.push({ name: bench.name, status, seconds: (performance.now() - started) / 1000, output, result });
+      const outcome: Outcome = { name: bench.name, at, status, seconds: (performance.now() - started) / 1000, output, result };
+      outcomes.push(outcome);
+      mkdirSync(savedDir, { recursive: true });
+      writeFileSync(path.join(savedDir, `${bench.name}.json`), JSON.stringify(outcome, null, 2));
       if (status === "failed") console.error(`=== bench:${bench.name} failed (exit ${code})`);
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
   const facts = await machineFacts(loadBefore, loadAverage());
+  // The document covers every bench: the ones not run now from their last saved outcome.
+  const documented = BENCHES.map((b) => outcomes.find((o) => o.name === b.name) ?? savedOutcome(b.name)).filter((o): o is Outcome => o !== null);
   const rows = summaryRows(outcomes);
   console.log(`\nSummary (${facts.map(([k, v]) => `${k}: ${v}`).slice(0, 3).join("; ")}; load ${loadBefore} → ${loadAverage()})`);
   printTable(rows);
   mkdirSync(path.join(root, "docs"), { recursive: true });
-  writeFileSync(path.join(root, "docs", "benchmarks.md"), markdown(facts, rows, outcomes));
+  writeFileSync(path.join(root, "docs", "benchmarks.md"), markdown(facts, summaryRows(documented), documented));
   console.log("\nwritten: docs/benchmarks.md");
   if (outcomes.some((o) => o.status === "failed")) process.exitCode = 1;
 }
