@@ -29,7 +29,9 @@ export const sinceSchema = z.iso
 
 /** Length of the recent window: up to now from `sinceMs` when given, else the `recent` duration. */
 export function recentWindowMs(recentMs: number, sinceMs: number | undefined, nowMs = Date.now()): number {
-  return sinceMs === undefined ? recentMs : Math.max(1, nowMs - sinceMs);
+  // Whole seconds, rounded up: durations are whole seconds everywhere (formatDuration), and the
+  // split then falls at or just before `since`, so the baseline never holds time after it.
+  return sinceMs === undefined ? recentMs : Math.max(1_000, Math.ceil((nowMs - sinceMs) / 1_000) * 1_000);
 }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;

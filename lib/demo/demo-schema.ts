@@ -43,7 +43,6 @@ const CREATE_SQL = `
   CREATE INDEX detail_skew_idx ON detail (skew_id);
   CREATE TABLE samples (id int PRIMARY KEY, v int NOT NULL);
   INSERT INTO samples SELECT g, (g::bigint * 7919) % 100003 FROM generate_series(1, 100000) g;
-  CREATE TABLE audit_log (id bigserial PRIMARY KEY, customer_id int NOT NULL, note text NOT NULL, at timestamptz NOT NULL DEFAULT now());
 `;
 
 /** Roles (created or re-passworded every run: the password lives in the demo's config file). */
@@ -71,7 +70,6 @@ const BEFORE_STATE_SQL = `
   ALTER ROLE pw_memory SET enable_sort = off;
   UPDATE tickets SET status = CASE WHEN id % 2000 = 0 THEN 'open' ELSE 'closed' END
    WHERE status IS DISTINCT FROM CASE WHEN id % 2000 = 0 THEN 'open' ELSE 'closed' END;
-  TRUNCATE audit_log;
 `;
 
 export async function databaseIsPopulated(admin: pg.Client): Promise<boolean> {

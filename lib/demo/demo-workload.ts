@@ -40,9 +40,10 @@ export const DEMO_STATEMENTS = {
   },
   customerById: { name: "customer_by_id", role: "pw_app", text: "select id, name, region from customers where id = $1", values: (i) => [1 + ((i * 7919) % 50000)] },
   orderById: { name: "order_by_id", role: "pw_app", text: "select id, customer_id, amount from orders where id = $1", values: (i) => [1 + ((i * 104729) % 500000)] },
-  customersInRegion: { name: "customers_in_region", role: "pw_app", text: "select count(*) from customers where region = $1", values: (i) => [`region-${i % 20}`] },
+  // Stops at the tenth match along the primary key: cheap, and unmoved by touch_customer's updates
+  // (a full scan of customers slows down as those leave dead rows behind: a regression no change made).
+  customersInRegion: { name: "customers_in_region", role: "pw_app", text: "select id, name from customers where region = $1 order by id limit 10", values: (i) => [`region-${i % 20}`] },
   touchCustomer: { name: "touch_customer", role: "pw_app", text: "update customers set last_seen = now() where id = $1", values: (i) => [1 + ((i * 31) % 50000)] },
-  auditInsert: { name: "audit_insert", role: "pw_app", text: "insert into audit_log (customer_id, note) values ($1, $2)", values: (i) => [1 + (i % 50000), `visit ${i}`] },
   orderRange: { name: "order_range", role: "pw_app", text: "select sum(amount) from orders where id between $1 and $2", values: (i) => [1 + ((i * 13) % 490000), 20 + ((i * 13) % 490000)] },
 } satisfies Record<string, DemoStatement>;
 
