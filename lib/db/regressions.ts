@@ -58,9 +58,12 @@ async function rankScope(repo: PrismaClient, scope: StatementScope, windows: Reg
   // for those few plans, then rank again (pure and cheap) so the evidence carries the note.
   const changed = new Set(first.filter(needsGenericNote).map((r) => r.statementId));
   if (changed.size === 0) return first;
-  const planIds = inputs.filter((i) => changed.has(i.statementId)).flatMap((i) => i.samples.map((s) => s.planId));
-  const generic = await genericPlans(repo, planIds);
-  return rankStatements(inputs.map((i) => (changed.has(i.statementId) ? withGeneric(i, generic) : i)), options);
+  const changedInputs = inputs.filter((i) => changed.has(i.statementId));
+  const generic = await genericPlans(repo, changedInputs.flatMap((i) => i.samples.map((s) => s.planId)));
+  // Only the changed statements are ranked again: the note changes their evidence, never their verdict
+  // or impact, so every row keeps its place.
+  const again = new Map(rankStatements(changedInputs.map((i) => withGeneric(i, generic)), options).map((r) => [r.statementId, r]));
+  return first.map((r) => again.get(r.statementId) ?? r);
 }
 
 function needsGenericNote(row: RankedStatement): boolean {

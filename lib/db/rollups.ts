@@ -103,6 +103,9 @@ async function insertBuckets(
          FROM ${query.from}
         WHERE ${query.range(from !== null)}
         GROUP BY 1, 2, 4, 5
+        -- One bucket's rows side by side on disk: a ranking reads whole buckets of a target, and
+        -- rows in hash-aggregate order would scatter each bucket over the table (measured: 20× the pages).
+        ORDER BY 4, 2
        RETURNING 1)
      SELECT count(*)::int AS n FROM rolled`,
     params,

@@ -1,10 +1,18 @@
 // Numbers in evidence text: en-US grouping whatever the runtime's locale (the same text on the server,
 // in the browser and in tests), and only the digits a reader can use.
 
+// One formatter per digit count: toLocaleString with options builds a new Intl.NumberFormat at every
+// call, which made the evidence text most of the time of ranking 5,000 statements (measured).
+const formatters = new Map<number, Intl.NumberFormat>();
+function format(value: number, maximumFractionDigits: number): string {
+  let formatter = formatters.get(maximumFractionDigits);
+  if (!formatter) formatters.set(maximumFractionDigits, (formatter = new Intl.NumberFormat("en-US", { maximumFractionDigits })));
+  return formatter.format(value);
+}
+
 export function formatNumber(value: number): string {
   const magnitude = Math.abs(value);
-  const digits = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
-  return value.toLocaleString("en-US", { maximumFractionDigits: digits });
+  return format(value, magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2);
 }
 
 export function formatMs(ms: number): string {
@@ -13,7 +21,7 @@ export function formatMs(ms: number): string {
 
 /** "2.5×", "0.33×": ratios of means. */
 export function formatRatio(ratio: number): string {
-  return `${ratio.toLocaleString("en-US", { maximumFractionDigits: ratio >= 10 ? 1 : 2 })}×`;
+  return `${format(ratio, ratio >= 10 ? 1 : 2)}×`;
 }
 
 /** "either window", "the baseline window", "the recent window": which of the two lacks something. */

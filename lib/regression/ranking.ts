@@ -163,8 +163,11 @@ function compareRanked(a: RankedStatement, b: RankedStatement): number {
   if (byVerdict !== 0) return byVerdict;
   const key = (r: RankedStatement): number =>
     r.verdict === "regression" ? -(r.impactMs ?? 0) : r.verdict === "improvement" ? (r.impactMs ?? 0) : -recentTotalMs(r);
-  return key(a) - key(b) || a.statementId.localeCompare(b.statementId, "en", { numeric: true });
+  return key(a) - key(b) || byId.compare(a.statementId, b.statementId);
 }
+
+/** Numeric id order; one collator (localeCompare with options builds one per call). */
+const byId = new Intl.Collator("en", { numeric: true });
 
 function recentTotalMs(r: RankedStatement): number {
   return (r.recentMeanMs ?? 0) * r.recentCalls;
