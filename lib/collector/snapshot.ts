@@ -118,6 +118,9 @@ async function store(ctx: CollectContext, snapshot: PgssSnapshot, times: StepTim
   cacheOfRepo.delete(targetId);
   const outcome = await ctx.repo.$transaction(
     async (tx) => {
+      // A snapshot lost in a crash is lost whole (the transaction is atomic), and the next one simply
+      // spans both windows: not worth waiting for the WAL flush at every commit.
+      await tx.$executeRawUnsafe("SET LOCAL synchronous_commit = off");
       const previous = await timed(times, "lock", () => lockTarget(tx, targetId));
       const reset = isGlobalReset(previous, snapshot);
       const baselines =
@@ -149,6 +152,9 @@ async function store(ctx: CollectContext, snapshot: PgssSnapshot, times: StepTim
       const current = new Set(snapshot.entries.map((e) => e.key));
       const vanished = [...baselines].filter(([key]) => !current.has(key)).map(([, b]) => b.statementId);
 
+      // In statement order: the interval and counter index entries then go in key order.
+      intervals.sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : 0));
+      known.sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : 0));
       const written = await timed(times, "write", () =>
         writeSnapshot(tx, {
           targetId,
