@@ -78,7 +78,8 @@ export interface DemoSchedule {
   spacingMs: number;
 }
 
-export const DEFAULT_SCHEDULE: DemoSchedule = { baselineMs: 45_000, spacingMs: 6_000 };
+/** A 60 s baseline holds at least three 15 s intervals of every statement, enough to judge against. */
+export const DEFAULT_SCHEDULE: DemoSchedule = { baselineMs: 60_000, spacingMs: 5_000 };
 
 /** The timeline of a run whose workload starts at `startedAt`: every change scheduled, none made. */
 export function plannedTimeline(startedAt: Date, target: string, schedule: DemoSchedule = DEFAULT_SCHEDULE): DemoTimeline {

@@ -14,6 +14,7 @@ import { DEMO_TARGET_NAME, timelineFile, writeTimeline, type DemoTimeline } from
 
 /** Short, so each change shows up in the ranking within a minute or two. */
 export const DEMO_COLLECT_INTERVAL_SECONDS = 15;
+const WARM_UP_MS = 5_000;
 
 export interface StartDemoOptions {
   dataDir: string;
@@ -48,8 +49,6 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
     } finally {
       await admin.end();
     }
-    await registerTarget(options.repositoryUrl, adminUrl);
-
     const urlFor = (role: DemoRole) => {
       const url = new URL(adminUrl);
       url.username = role;
@@ -58,6 +57,10 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
     };
     const workload = startDemoWorkload({ urlFor, log });
     stops.push(() => workload.stop());
+    // The first calls of a fresh server are slow (cold caches, first plans, the web app starting):
+    // they run before the target is registered, so no baseline interval holds them.
+    await new Promise((r) => setTimeout(r, WARM_UP_MS));
+    await registerTarget(options.repositoryUrl, adminUrl);
     const timeline = plannedTimeline(new Date(), DEMO_TARGET_NAME, options.schedule ?? DEFAULT_SCHEDULE);
     await writeTimeline(options.dataDir, timeline);
     stops.push(() => rm(timelineFile(options.dataDir), { force: true }));
