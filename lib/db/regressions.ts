@@ -30,8 +30,45 @@ export interface RankTargetInput extends RankThresholds {
 export async function rankTarget(repo: PrismaClient, input: RankTargetInput): Promise<RankedStatement[]> {
   const target = await repo.target.findUnique({ where: { name: input.targetName }, select: { id: true } });
   if (!target) throw new NotFoundError(`there is no target named "${input.targetName}"`);
-  const windows = regressionWindows({ now: input.now ?? new Date(), recentMs: input.recentMs, baselineMs: input.baselineMs });
-  return rankScope(repo, { targetId: target.id }, windows, input);
+  const rank = (now: Date) => rankScope(repo, { targetId: target.id }, regressionWindows({ now, recentMs: input.recentMs, baselineMs: input.baselineMs }), input);
+  if (input.now) return rank(input.now);
+  // "Now": shared by every caller of this process asking the same question about the same data.
+  const version = await dataVersion(repo, target.id);
+  const key = [target.id, version, input.recentMs, input.baselineMs, input.alpha, input.minRatio, input.minCalls].join("|");
+  return shared(repo, key, () => rank(new Date()));
+}
+
+/**
+ * How long a ranking "as of now" is shared: a ranking changes when data arrives (the data version
+ * is part of the key) and, slowly, as the windows slide. Ten dashboards polling one target during a
+ * collection interval then cost one ranking, and concurrent requests wait for the same one instead
+ * of each computing it (5,000 statements: hundreds of ms of CPU each, see bench:ranking, which
+ * always computes).
+ */
+export const SHARED_RANKING_MS = 15_000;
+const SHARED_LIMIT = 64;
+const sharedRankings = new WeakMap<PrismaClient, Map<string, { atMs: number; rows: Promise<RankedStatement[]> }>>();
+
+function shared(repo: PrismaClient, key: string, compute: () => Promise<RankedStatement[]>): Promise<RankedStatement[]> {
+  const entries = sharedRankings.get(repo) ?? new Map<string, { atMs: number; rows: Promise<RankedStatement[]> }>();
+  sharedRankings.set(repo, entries);
+  const nowMs = Date.now();
+  const hit = entries.get(key);
+  if (hit && nowMs - hit.atMs < SHARED_RANKING_MS) return hit.rows;
+  for (const [k, e] of entries) if (nowMs - e.atMs >= SHARED_RANKING_MS || entries.size >= SHARED_LIMIT) entries.delete(k);
+  const rows = compute();
+  entries.set(key, { atMs: nowMs, rows });
+  // A failure is not shared beyond the requests already waiting for it.
+  rows.catch(() => entries.get(key)?.rows === rows && entries.delete(key));
+  return rows;
+}
+
+/** Changes whenever the collector stores anything the ranking reads: a snapshot, a rollup, plans or samples. */
+async function dataVersion(repo: PrismaClient, targetId: bigint): Promise<string> {
+  const [row] = await repo.$queryRaw<{ v: string }[]>`
+    SELECT concat_ws('/', (SELECT concat_ws(',', t.last_snapshot_at, t.rolled_up_hour_until) FROM target t WHERE t.id = ${targetId}::bigint),
+                     (SELECT max(id)::text FROM plan), (SELECT max(id)::text FROM plan_sample)) AS v`;
+  return row?.v ?? "";
 }
 
 /** One statement's row for its own page; NotFoundError when the statement does not exist. */

@@ -221,6 +221,26 @@ describe("rankTarget", () => {
     await expect(statementRegression(repo, 987_654_321n, windows)).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("as of now: concurrent and repeated callers share one ranking until the data changes", async () => {
+    const input = { targetName: "shop", recentMs: HOUR_MS, baselineMs: 24 * HOUR_MS };
+    const [a, b] = await Promise.all([rankTarget(repo, input), rankTarget(repo, input)]);
+    expect(b).toBe(a); // the same computation, not an equal one
+    expect(await rankTarget(repo, input)).toBe(a);
+    expect(await rankTarget(repo, { ...input, minCalls: 5 })).not.toBe(a); // another question
+    // A snapshot stored (the collector moves last_snapshot_at): computed again.
+    const before = await repo.target.findUniqueOrThrow({ where: { id: targetId }, select: { lastSnapshotAt: true } });
+    await repo.target.update({ where: { id: targetId }, data: { lastSnapshotAt: new Date("2031-01-01T00:00:00Z") } });
+    const after = await rankTarget(repo, input);
+    expect(after).not.toBe(a);
+    expect(after).toEqual(a);
+    // So is a captured plan sample.
+    const plan = await repo.plan.findFirstOrThrow({ where: { statement: { targetId } } });
+    const sample = await repo.planSample.create({ data: { planId: plan.id, capturedAt: new Date("2020-01-01T00:00:00Z"), estimatedTotalCost: 1, source: "auto_explain" } });
+    expect(await rankTarget(repo, input)).not.toBe(after);
+    await repo.planSample.delete({ where: { id: sample.id } });
+    await repo.target.update({ where: { id: targetId }, data: { lastSnapshotAt: before.lastSnapshotAt } });
+  });
+
   it("ranks the same from hourly and daily rollups as from raw intervals (the later tests then read rollups too)", async () => {
     const cases = [
       { now: NOW, recentMs: HOUR_MS, baselineMs: 24 * HOUR_MS }, // recent = one hourly bucket, baseline = one daily bucket
