@@ -140,6 +140,9 @@ test.beforeAll(async ({}, testInfo) => {
     await repo.query(`update statement_interval set window_start = window_start - interval '2 hours', window_end = window_end - interval '2 hours' where target_id = ${target}`);
     await repo.query(`update plan_sample ps set captured_at = ps.captured_at - interval '2 hours' from plan p join statement s on s.id = p.statement_id where ps.plan_id = p.id and s.target_id = ${target}`);
     await repo.query(`update plan p set first_seen_at = p.first_seen_at - interval '2 hours', last_seen_at = p.last_seen_at - interval '2 hours' from statement s where s.id = p.statement_id and s.target_id = ${target}`);
+    // History rewritten: the hourly and daily rollups of it are rebuilt by the next collection.
+    await repo.query(`delete from statement_rollup where target_id = ${target}`);
+    await repo.query(`update target set rolled_up_hour_until = null, rolled_up_day_until = null where id = ${target}`);
   });
 
   await withClient(appUrl, (c) => c.query("drop index orders_customer_idx"));
