@@ -75,7 +75,7 @@ export async function pgssShape(client: pg.ClientBase, capabilities: TargetCapab
  * go through a float, and the run's session may have its own type parsers. float8 text output is
  * the shortest exact form (extra_float_digits ≥ 1, the default since PostgreSQL 12).
  */
-export function pgssQuery(shape: PgssShape): string {
+export function pgssQuery(shape: PgssShape, withText = false): string {
   const q = shape.schema === null ? "" : `${quoteIdent(shape.schema)}.`;
   // 1.8 (PostgreSQL 13) split *_time into *_exec_time and added planning counters.
   const split = atLeast(shape.version, 1, 8);
@@ -94,7 +94,7 @@ export function pgssQuery(shape: PgssShape): string {
        s.temp_blks_read::text AS temp_read_blocks, s.temp_blks_written::text AS temp_written_blocks,
        ${statsSince} AS stats_since_ms
   FROM ${info} AS i
-  LEFT JOIN ${q}pg_stat_statements AS s ON s.queryid IS NOT NULL`;
+  LEFT JOIN ${q}pg_stat_statements(${withText}) AS s ON s.queryid IS NOT NULL`;
 }
 
 type PgssRow = Record<
@@ -174,8 +174,31 @@ export function groupRows(rows: PgssRow[]): PgssSnapshot {
   };
 }
 
-/** Reads pg_stat_statements once (info included). */
-export async function readPgss(client: pg.ClientBase, shape: PgssShape): Promise<PgssSnapshot> {
-  const { rows } = await client.query<PgssRow>(pgssQuery(shape));
+/**
+ * Reads pg_stat_statements once (info included), without query texts (queryText ""): the server
+ * then skips its query-text file, and a snapshot ships counters only. Texts are fetched for the
+ * few statements that need one (readPgssTexts), or here with `withText`.
+ */
+export async function readPgss(client: pg.ClientBase, shape: PgssShape, withText = false): Promise<PgssSnapshot> {
+  const { rows } = await client.query<PgssRow>(pgssQuery(shape, withText));
   return groupRows(rows);
+}
+
+/** The normalized texts of the given statements, by key; a statement gone since the read has none. */
+export async function readPgssTexts(client: pg.ClientBase, shape: PgssShape, entries: readonly PgssEntry[]): Promise<Map<string, string>> {
+  if (entries.length === 0) return new Map();
+  const q = shape.schema === null ? "" : `${quoteIdent(shape.schema)}.`;
+  const { rows } = await client.query<{ user_id: string; db_id: string; query_id: string; query_text: string | null }>(
+    `SELECT s.userid::int8::text AS user_id, s.dbid::int8::text AS db_id, s.queryid::text AS query_id, s.query AS query_text
+       FROM ${q}pg_stat_statements(true) AS s
+      WHERE s.queryid = ANY($1::int8[])`,
+    [[...new Set(entries.map((e) => e.queryId.toString()))]],
+  );
+  const wanted = new Set(entries.map((e) => e.key));
+  const texts = new Map<string, string>();
+  for (const row of rows) {
+    const key = `${row.user_id}:${row.db_id}:${row.query_id}`;
+    if (wanted.has(key) && row.query_text) texts.set(key, row.query_text);
+  }
+  return texts;
 }

@@ -18,7 +18,7 @@ import { ensureIntervalPartitions } from "../db/partitions";
 import { prismaRunner } from "../db/sql-runner";
 import { intervalDelta, type IntervalDelta } from "../regression/interval-stats";
 import { DAY_MS } from "../regression/rollup-segments";
-import { pgssShape, readPgss, type PgssEntry, type PgssSnapshot } from "./snapshot-read";
+import { pgssShape, readPgss, readPgssTexts, type PgssEntry, type PgssSnapshot } from "./snapshot-read";
 import {
   loadBaselines,
   lockTarget,
@@ -109,7 +109,12 @@ interface StoreOutcome {
  */
 const baselineCache = new WeakMap<object, Map<bigint, { snapshotAtMs: number; baselines: Map<string, Baseline> }>>();
 
-async function store(ctx: CollectContext, snapshot: PgssSnapshot, times: StepTimes): Promise<StoreOutcome> {
+async function store(
+  ctx: CollectContext,
+  snapshot: PgssSnapshot,
+  times: StepTimes,
+  fetchTexts: (entries: PgssEntry[]) => Promise<Map<string, string>>,
+): Promise<StoreOutcome> {
   const targetId = ctx.target.id;
   const cacheOfRepo = baselineCache.get(ctx.repo) ?? new Map<bigint, { snapshotAtMs: number; baselines: Map<string, Baseline> }>();
   baselineCache.set(ctx.repo, cacheOfRepo);
@@ -129,6 +134,11 @@ async function store(ctx: CollectContext, snapshot: PgssSnapshot, times: StepTim
           : await timed(times, "baselines", () => loadBaselines(tx, targetId));
       const decisions = snapshot.entries.map((entry) => decide(entry, baselines.get(entry.key), reset));
 
+      // Texts only for the statements that store one: first seen, or a restarted baseline.
+      const needText = snapshot.entries.filter((_, i) => decisions[i]!.kind === "baseline");
+      const texts = await timed(times, "texts", () => fetchTexts(needText));
+      const textOf = (entry: PgssEntry) => texts.get(entry.key) ?? entry.queryText;
+
       const fresh: FreshStatement[] = [];
       const known: KnownStatement[] = [];
       const intervals: IntervalRow[] = [];
@@ -139,12 +149,12 @@ async function store(ctx: CollectContext, snapshot: PgssSnapshot, times: StepTim
         if (decision.kind === "idle") return;
         const baseline = baselines.get(entry.key);
         if (!baseline) {
-          fresh.push({ queryId: entry.queryId, dbId: entry.dbId, userId: entry.userId, queryText: entry.queryText, counters: entry.counters });
+          fresh.push({ queryId: entry.queryId, dbId: entry.dbId, userId: entry.userId, queryText: textOf(entry), counters: entry.counters });
           return;
         }
         // A statement continuing its baseline is the same pg_stat_statements entry, so its text is the
         // one already stored: sending "" (kept by the update) spares shipping and parsing every text.
-        known.push({ statementId: baseline.statementId, queryText: decision.kind === "baseline" ? entry.queryText : "", counters: entry.counters });
+        known.push({ statementId: baseline.statementId, queryText: decision.kind === "baseline" ? textOf(entry) : "", counters: entry.counters });
         if (decision.kind === "interval") intervals.push(intervalRow(baseline.statementId, decision.windowStart, decision.delta));
         else if (decision.cause === "counters-decreased" || decision.cause === "re-created") restartedBaselines++;
       });
@@ -209,7 +219,7 @@ export async function collectSnapshot(ctx: CollectContext): Promise<SnapshotResu
   const snapshot = await timed(times, "read", () => readPgss(ctx.client, shape));
   // Today's and tomorrow's partitions (a no-op once they exist), outside the snapshot's transaction.
   await ensureIntervalPartitions(prismaRunner(ctx.repo), ctx.now, new Date(ctx.now.getTime() + DAY_MS));
-  const outcome = await timed(times, "store", () => store(ctx, snapshot, times));
+  const outcome = await timed(times, "store", () => store(ctx, snapshot, times, (entries) => readPgssTexts(ctx.client, shape, entries)));
   const notes = [
     outcome.reset ? "counters were reset: every baseline restarted, no interval stored" : null,
     outcome.restartedBaselines > 0 ? `${outcome.restartedBaselines} baseline(s) restarted` : null,
