@@ -1,37 +1,15 @@
 // `npm run demo`: build when the sources changed since the last build, then start PlanWatch on
 // its embedded repository, plus the demo database (its own PostgreSQL, registered as the target
 // "demo"), its workload and its schedule of changes (lib/demo). `--reset` starts over.
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { assertCanStart, projectRoot, startApp, stopOnSignals } from "./serve";
+import { buildIfStale } from "./next-build";
+import { assertCanStart, startApp, stopOnSignals } from "./serve";
 import { runMain } from "./run-main";
 import { ensureDemoAdmin } from "../lib/auth/demo-admin";
 import { readEnv } from "../lib/env";
 import { demoFolder, demoPort } from "../lib/demo/demo-cluster";
 import { startDemo } from "../lib/demo/demo-run";
-
-const SOURCES = ["app", "components", "lib", "public", "next.config.ts", "package.json", "package-lock.json"];
-
-function newestMtimeMs(entry: string): number {
-  if (!existsSync(entry)) return 0;
-  const stat = statSync(entry);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const child of readdirSync(entry)) {
-    if (child === "generated" || child.startsWith(".")) continue;
-    newest = Math.max(newest, newestMtimeMs(path.join(entry, child)));
-  }
-  return newest;
-}
-
-function buildIsStale(): boolean {
-  const buildId = path.join(projectRoot, ".next", "BUILD_ID");
-  if (!existsSync(buildId)) return true;
-  const builtAt = statSync(buildId).mtimeMs;
-  return SOURCES.some((s) => newestMtimeMs(path.join(projectRoot, s)) > builtAt);
-}
 
 /**
  * What `--reset` removes: with the embedded repository, everything PlanWatch keeps in the data
@@ -50,15 +28,7 @@ runMain(async () => {
   // A second demo must not rebuild .next under the running one's feet.
   await assertCanStart();
   if (process.argv.includes("--reset")) await reset();
-  if (process.argv.includes("--rebuild") || buildIsStale()) {
-    console.log("planwatch: building the web app (next build)…");
-    const build = spawnSync("npx", ["next", "build"], {
-      cwd: projectRoot,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-    });
-    if (build.status !== 0) throw new Error("next build failed (see above)");
-  }
+  buildIfStale(console.log, process.argv.includes("--rebuild"));
   const env = readEnv();
   const app = await startApp();
   // startApp put the repository's URL into DATABASE_URL.
