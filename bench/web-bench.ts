@@ -40,6 +40,8 @@ const workDir = path.resolve(import.meta.dirname, "..", ".planwatch-bench");
 interface WebRepository {
   url: string;
   targetName: string;
+  /** Start of the dataset's last hour: the recent window is anchored there (`since`), whenever the dataset was made. */
+  since: Date;
   /** What the repository holds, for the table's title. */
   description: string;
   dispose(): Promise<void>;
@@ -48,17 +50,19 @@ interface WebRepository {
 /**
  * The scale dataset of bench/scale/generate-repository.ts (5,000 statements × 30 days of 5-minute
  * intervals, generated once and kept in .planwatch-bench/), on a port of this bench's own. The app
- * ranks against the real clock, while the dataset ends when it was generated: once that is over an
- * hour ago, the default 1 h window holds no intervals, and the title says so.
+ * ranks against the real clock while the dataset ends when it was generated, so the requests anchor
+ * the recent window at the dataset's last hour (`since`, as the demo's links do): the same rows as
+ * "the last hour vs the 24 h before" on the day it was generated.
  */
 async function repositoryForWebBench(): Promise<WebRepository> {
   const repo = await scaleRepository(DEFAULT_SCALE, { port: REPOSITORY_PORT, log: (line) => console.error(`  ${line}`) });
   const ageMinutes = (Date.now() - repo.endAt.getTime()) / 60_000;
   const p = repo.params;
-  const age = ageMinutes > 60 ? `; its data ends ${(ageMinutes / 60).toFixed(1)} h ago, so the last-hour window is empty` : `; data ends ${ageMinutes.toFixed(0)} min ago`;
+  const age = `; data ends ${ageMinutes > 60 ? `${(ageMinutes / 60).toFixed(1)} h` : `${ageMinutes.toFixed(0)} min`} ago, recent window anchored at its last hour`;
   return {
     url: repo.url,
     targetName: repo.targetName,
+    since: new Date(repo.endAt.getTime() - 3_600_000),
     description: `scale dataset: ${p.statements} statements × ${p.days} d of ${p.stepMinutes}-min intervals, ${repo.intervalRows.toLocaleString("en")} rows${age}`,
     dispose: () => repo.stop(),
   };
@@ -72,13 +76,14 @@ interface Endpoint {
   check(body: string): boolean;
 }
 
-function endpoints(targetName: string, credentials: BenchCredentials): Endpoint[] {
+function endpoints(targetName: string, since: Date, credentials: BenchCredentials): Endpoint[] {
   const target = encodeURIComponent(targetName);
+  const anchor = `since=${encodeURIComponent(since.toISOString())}`;
   return [
-    { name: "statements page /", path: `/?target=${target}`, headers: { cookie: credentials.cookie }, check: (body) => body.includes("<h1>Statements</h1>") && !body.includes('action="/sign-in') },
+    { name: "statements page /", path: `/?target=${target}&${anchor}`, headers: { cookie: credentials.cookie }, check: (body) => body.includes("<h1>Statements</h1>") && !body.includes('action="/sign-in') },
     {
       name: "GET /api/regressions",
-      path: `/api/regressions?target=${target}&recent=1h&baseline=24h`,
+      path: `/api/regressions?target=${target}&baseline=24h&${anchor}`,
       headers: { authorization: credentials.authorization },
       check: (body) => body.startsWith("[") && body.length > 2,
     },
@@ -145,7 +150,7 @@ async function main() {
     const server = await startProductionServer({ port: PORT, repositoryUrl: repository.url, logFile: path.join(workDir, `web-server-${randomBytes(3).toString("hex")}.log`) });
     try {
       const credentials = await benchCredentials(server.url, repository.url);
-      for (const endpoint of endpoints(repository.targetName, credentials)) {
+      for (const endpoint of endpoints(repository.targetName, repository.since, credentials)) {
         const probe = await fetch(server.url + endpoint.path, { headers: endpoint.headers, redirect: "manual" });
         const body = await probe.text();
         if (probe.status !== 200 || !endpoint.check(body)) throw new Error(`${endpoint.name} answered ${probe.status} without the expected content: ${body.slice(0, 300)}`);
