@@ -101,7 +101,7 @@ async function main() {
   }
   console.log(`\nbench:ranking (load ${loadAverage()})`);
   for (const row of printed) {
-    console.log(`${row.metric.padEnd(58)} ${(row.value ?? NaN).toFixed(1).padStart(9)} ${row.unit}  ${row.target === null ? "" : `≤ ${row.target} ${verdict(row)}`}`);
+    console.log(`${row.metric.padEnd(58)} ${(row.value ?? NaN).toFixed(1).padStart(9)} ${row.unit}  ${row.target ? `${row.target} ${verdict(row)}` : ""}`);
   }
   console.log(`\n${lines.join("\n\n")}`);
   results.write();
