@@ -62,6 +62,8 @@ const MAX_MOVES_SHOWN = 2;
  * order. Null when no sample falls in the window.
  */
 export function dominantPlan(samples: readonly PlanSamplePoint[], window: TimeWindow): DominantPlan | null {
+  // Most statements of a large target have no samples (auto_explain samples the slow ones).
+  if (samples.length === 0) return null;
   const inside = samples.filter((s) => inWindow(s.capturedAt, window));
   const byFingerprint = new Map<string, { planId: string; count: number; generic: number; lastMs: number }>();
   for (const s of inside) {

@@ -56,7 +56,7 @@ export interface RankedStatement {
 
 export function rankStatements(inputs: readonly StatementWindows[], options: RankingOptions): RankedStatement[] {
   const settings = resolveRankingSettings(options);
-  return inputs.map((input) => rankOne(input, options.windows, settings)).sort(compareRanked);
+  return sortRanked(inputs.map((input) => rankOne(input, options.windows, settings)));
 }
 
 export type RankingSettings = Required<Omit<RankingOptions, "windows">>;
@@ -85,7 +85,13 @@ function rankOne(input: StatementWindows, windows: RegressionWindows, settings: 
   const test = welchTTest(sampleSummary(baseline), sampleSummary(recent));
   const pValue = test?.pValue ?? null;
 
-  const row = {
+  const verdict = decideVerdict({ baseline, recent, ratio, pValue }, settings);
+  const outcome: Pick<RankedStatement, "verdict" | "cause" | "baselinePlan" | "recentPlan" | "evidence"> =
+    verdict.verdict === "stable"
+      ? { verdict: "stable", cause: null, baselinePlan: baselinePlan?.fingerprint ?? null, recentPlan: recentPlan?.fingerprint ?? null, evidence: verdict.reason }
+      : { verdict: verdict.verdict, ...attribute({ direction: verdict.verdict === "regression" ? "slower" : "faster", baseline, recent, baselinePlan, recentPlan }) };
+  // One literal with every field (no spreads of partial rows): one object shape for 5,000 rows.
+  return {
     statementId: input.statementId,
     queryId: input.queryId,
     query: input.query,
@@ -95,20 +101,12 @@ function rankOne(input: StatementWindows, windows: RegressionWindows, settings: 
     recentCalls: recent.calls,
     impactMs,
     pValue,
+    verdict: outcome.verdict,
+    cause: outcome.cause,
+    baselinePlan: outcome.baselinePlan,
+    recentPlan: outcome.recentPlan,
+    evidence: outcome.evidence,
   };
-  const plans = { baselinePlan: baselinePlan?.fingerprint ?? null, recentPlan: recentPlan?.fingerprint ?? null };
-
-  const verdict = decideVerdict({ baseline, recent, ratio, pValue }, settings);
-  if (verdict.verdict === "stable") return { ...row, verdict: "stable", cause: null, ...plans, evidence: verdict.reason };
-
-  const attribution = attribute({
-    direction: verdict.verdict === "regression" ? "slower" : "faster",
-    baseline,
-    recent,
-    baselinePlan,
-    recentPlan,
-  });
-  return { ...row, verdict: verdict.verdict, ...attribution };
 }
 
 export type VerdictDecision = { verdict: "regression" | "improvement" } | { verdict: "stable"; reason: string };
@@ -156,19 +154,20 @@ const VERDICT_ORDER: Record<Verdict, number> = { regression: 0, improvement: 1, 
 /**
  * Regressions by time lost (largest first), improvements by time saved (most negative impact first),
  * stable statements by recent total time (the biggest consumers first). Ties by statement id, so the
- * order never depends on the input's.
+ * order never depends on the input's. Each row's key is computed once, not at every comparison
+ * (5,000 rows: ~60,000 comparisons).
  */
-function compareRanked(a: RankedStatement, b: RankedStatement): number {
-  const byVerdict = VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict];
-  if (byVerdict !== 0) return byVerdict;
-  const key = (r: RankedStatement): number =>
-    r.verdict === "regression" ? -(r.impactMs ?? 0) : r.verdict === "improvement" ? (r.impactMs ?? 0) : -recentTotalMs(r);
-  return key(a) - key(b) || byId.compare(a.statementId, b.statementId);
+function sortRanked(rows: readonly RankedStatement[]): RankedStatement[] {
+  const keyed = rows.map((row) => ({ row, verdict: VERDICT_ORDER[row.verdict], key: sortKey(row) }));
+  keyed.sort((a, b) => a.verdict - b.verdict || a.key - b.key || byId.compare(a.row.statementId, b.row.statementId));
+  return keyed.map((k) => k.row);
+}
+
+function sortKey(r: RankedStatement): number {
+  if (r.verdict === "regression") return -(r.impactMs ?? 0);
+  if (r.verdict === "improvement") return r.impactMs ?? 0;
+  return -((r.recentMeanMs ?? 0) * r.recentCalls);
 }
 
 /** Numeric id order; one collator (localeCompare with options builds one per call). */
 const byId = new Intl.Collator("en", { numeric: true });
-
-function recentTotalMs(r: RankedStatement): number {
-  return (r.recentMeanMs ?? 0) * r.recentCalls;
-}
