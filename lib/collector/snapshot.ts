@@ -10,18 +10,22 @@
 // - an entry missing from the snapshot (evicted: dealloc): its baseline is dropped, so when it comes
 //   back it starts from its first snapshot again.
 // The read on the target happens before the repository transaction, which then writes everything
-// or nothing in three statements whatever the number of statements: lock the target, load the
-// baselines, then one statement of data-modifying CTEs for every row (see writeSnapshot). A statement
-// with no call since its baseline is not written at all: statement_counter.captured_at is the last
-// snapshot in which it ran, statement.last_seen_at the same to within an hour (LAST_SEEN_RESOLUTION).
+// or nothing in a few statements whatever the number of statements: lock the target, load its
+// baselines (one row), insert the statements seen for the first time (when there are any), then one
+// statement of data-modifying CTEs for the rest (see writeSnapshot). A statement with no call since
+// its baseline keeps its baseline as it is: its capture time is the last snapshot in which it ran,
+// statement.last_seen_at the same to within an hour (LAST_SEEN_RESOLUTION).
 import { ensureIntervalPartitions } from "../db/partitions";
 import { prismaRunner } from "../db/sql-runner";
 import { intervalDelta, type IntervalDelta } from "../regression/interval-stats";
 import { DAY_MS } from "../regression/rollup-segments";
 import { pgssShape, readPgss, readPgssTexts, type PgssEntry, type PgssSnapshot } from "./snapshot-read";
+import { encodeBaselines } from "./baseline-codec";
 import {
   loadBaselines,
   lockTarget,
+  statementKey,
+  upsertStatements,
   writeSnapshot,
   type Baseline,
   type FreshStatement,
@@ -51,7 +55,7 @@ export function decide(entry: PgssEntry, baseline: Baseline | undefined, globalR
   // Clock skew or an entry born between the run's `now` and the read costs one interval at worst
   // (a restart), never a wrong delta, unless the target's clock runs behind by more than the time
   // between the eviction and the baseline. Storing stats_since in the baseline would make this an
-  // exact equality test (needs a StatementCounter column).
+  // exact equality test (needs a field in the packed baseline).
   if (entry.statsSinceMs !== null && entry.statsSinceMs > baseline.capturedAt.getTime()) {
     return { kind: "baseline", cause: "re-created", detail: [`stats_since ${new Date(entry.statsSinceMs).toISOString()}`] };
   }
@@ -103,9 +107,9 @@ interface StoreOutcome {
 /**
  * The baselines as this process last wrote them, per repository client and target, tagged with the
  * snapshot time they belong to. A snapshot whose locked target row still shows that time uses them
- * instead of reading every baseline back (the repository holds exactly these rows: only snapshots
- * write statement_counter, and each one moves target.last_snapshot_at in the same transaction);
- * any other time (another collector ran, this process restarted) reads them from the repository.
+ * instead of reading and decoding the target's baseline row (the repository holds exactly these:
+ * only snapshots write target_baseline, and each one moves target.last_snapshot_at in the same
+ * transaction); any other time (another collector ran, this process restarted) reads them back.
  */
 const baselineCache = new WeakMap<object, Map<bigint, { snapshotAtMs: number; baselines: Map<string, Baseline> }>>();
 
@@ -149,67 +153,68 @@ async function store(
         if (decision.kind === "idle") return;
         const baseline = baselines.get(entry.key);
         if (!baseline) {
-          fresh.push({ queryId: entry.queryId, dbId: entry.dbId, userId: entry.userId, queryText: textOf(entry), counters: entry.counters });
+          fresh.push({ queryId: entry.queryId, dbId: entry.dbId, userId: entry.userId, queryText: textOf(entry) });
           return;
         }
         // A statement continuing its baseline is the same pg_stat_statements entry, so its text is the
         // one already stored: sending "" (kept by the update) spares shipping and parsing every text.
-        known.push({ statementId: baseline.statementId, queryText: decision.kind === "baseline" ? textOf(entry) : "", counters: entry.counters });
+        known.push({ statementId: baseline.statementId, queryText: decision.kind === "baseline" ? textOf(entry) : "" });
         if (decision.kind === "interval") intervals.push(intervalRow(baseline.statementId, decision.windowStart, decision.delta));
         else if (decision.cause === "counters-decreased" || decision.cause === "re-created") restartedBaselines++;
       });
 
       const current = new Set(snapshot.entries.map((e) => e.key));
-      const vanished = [...baselines].filter(([key]) => !current.has(key)).map(([, b]) => b.statementId);
+      const vanished = [...baselines.keys()].filter((key) => !current.has(key)).length;
+      const upserted = await timed(times, "new", () => upsertStatements(tx, targetId, ctx.now, fresh));
+      // Known statement without a baseline: it vanished from pg_stat_statements (evicted) and is back.
+      restartedBaselines += upserted.existing;
+      const changed = fresh.length + known.length + vanished > 0;
+      const next = changed ? nextBaselines(baselines, snapshot.entries, decisions, upserted.ids, ctx.now) : [];
 
-      // In statement order: the interval and counter index entries then go in key order.
+      // In statement order: the interval index entries then go in key order.
       intervals.sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : 0));
-      known.sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : 0));
-      const written = await timed(times, "write", () =>
+      await timed(times, "write", () =>
         writeSnapshot(tx, {
           targetId,
           now: ctx.now,
-          fresh,
           known,
           intervals,
-          vanished,
+          baselines: changed ? { counters: encodeBaselines(next), statementCount: next.length } : null,
           state: { statsResetAt: snapshot.statsResetMs === null ? null : new Date(snapshot.statsResetMs), deallocCount: snapshot.dealloc },
         }),
       );
-      // Known statement without a baseline: it vanished from pg_stat_statements (evicted) and is back.
-      restartedBaselines += written.freshExisting;
       const deallocRise = previous.deallocCount !== null && snapshot.dealloc !== null && !reset ? snapshot.dealloc - previous.deallocCount : null;
-      const next = nextBaselines(baselines, snapshot.entries, decisions, written.freshIds, vanished, ctx.now);
-      return { intervals: intervals.length, reset, restartedBaselines, vanished: vanished.length, deallocRise, next };
+      const after = changed ? new Map(next.map((b) => [statementKey(b.userId, b.dbId, b.queryId), b])) : baselines;
+      return { intervals: intervals.length, reset, restartedBaselines, vanished, deallocRise, after };
     },
     // The defaults (2 s wait, 5 s run) are for request handlers; a snapshot of thousands of
     // statements on a busy repository may need longer, and a timeout rolls everything back anyway.
     { maxWait: 30_000, timeout: 120_000 },
   );
-  const { next, ...result } = outcome;
-  cacheOfRepo.set(targetId, { snapshotAtMs: ctx.now.getTime(), baselines: next });
+  const { after, ...result } = outcome;
+  cacheOfRepo.set(targetId, { snapshotAtMs: ctx.now.getTime(), baselines: after });
   return result;
 }
 
-/** The baselines after the write, as the repository now holds them (statement_counter). */
+/**
+ * The baselines after this snapshot: one per statement in it (a statement gone from
+ * pg_stat_statements loses its baseline, so when it comes back it starts over), the stored one kept
+ * for an idle statement, the snapshot's counters for every other.
+ */
 function nextBaselines(
   before: ReadonlyMap<string, Baseline>,
   entries: readonly PgssEntry[],
   decisions: readonly SnapshotDecision[],
   freshIds: ReadonlyMap<string, bigint>,
-  vanished: readonly bigint[],
   now: Date,
-): Map<string, Baseline> {
-  const next = new Map(before);
-  const gone = new Set(vanished);
-  for (const [key, baseline] of before) if (gone.has(baseline.statementId)) next.delete(key);
-  entries.forEach((entry, i) => {
-    if (decisions[i]!.kind === "idle") return;
-    const statementId = before.get(entry.key)?.statementId ?? freshIds.get(entry.key);
+): Baseline[] {
+  return entries.map((entry, i) => {
+    const stored = before.get(entry.key);
+    if (decisions[i]!.kind === "idle" && stored) return stored;
+    const statementId = stored?.statementId ?? freshIds.get(entry.key);
     if (statementId === undefined) throw new Error(`no statement id for ${entry.key} after the snapshot write`);
-    next.set(entry.key, { statementId, capturedAt: now, counters: entry.counters });
+    return { statementId, userId: entry.userId, dbId: entry.dbId, queryId: entry.queryId, capturedAt: now, counters: entry.counters };
   });
-  return next;
 }
 
 /** Reads pg_stat_statements once on ctx.client and stores intervals and baselines in one transaction. */

@@ -239,7 +239,7 @@ describe.each(testServers())("collectSnapshot on PostgreSQL $major", (server) =>
     await h.collect();
     const before = {
       statements: await h.repo.statement.findMany({ orderBy: { id: "asc" } }),
-      counters: await h.repo.statementCounter.findMany({ orderBy: { statementId: "asc" } }),
+      baselines: await h.repo.targetBaseline.findMany(),
       target: await h.repo.target.findUniqueOrThrow({ where: { id: h.target.id } }),
     };
     await h.run(A, 3);
@@ -250,7 +250,7 @@ describe.each(testServers())("collectSnapshot on PostgreSQL $major", (server) =>
     await h.repo.$executeRawUnsafe(`CREATE TRIGGER planwatch_test_fail BEFORE INSERT ON statement_interval FOR EACH STATEMENT EXECUTE FUNCTION planwatch_test_fail()`);
     await expect(h.collect()).rejects.toThrow(/interval insert refused/);
     expect(await h.repo.statement.findMany({ orderBy: { id: "asc" } })).toEqual(before.statements);
-    expect(await h.repo.statementCounter.findMany({ orderBy: { statementId: "asc" } })).toEqual(before.counters);
+    expect(await h.repo.targetBaseline.findMany()).toEqual(before.baselines);
     expect(await h.repo.target.findUniqueOrThrow({ where: { id: h.target.id } })).toEqual(before.target);
     expect(await h.repo.statementInterval.count()).toBe(0);
 

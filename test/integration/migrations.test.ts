@@ -1,11 +1,12 @@
 // The committed migrations, the migration runner (lib/db/migrate.ts), the migration writer
 // (npm run db:diff) and the generated Prisma client, against real PostgreSQL 18 and 15.
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { decodeBaselines } from "../../lib/collector/baseline-codec";
 import { applyMigrations, checksum, MigrationError } from "../../lib/db/migrate";
 import { createPrisma, Prisma } from "../../lib/db/client";
 import { checkMigrations, writeMigration } from "../../scripts/migration-diff";
@@ -159,6 +160,47 @@ describe.each(testServers().map((s) => [s.major, s] as const))("migrations on Po
       ).rows,
     );
     expect(rows).toEqual([{ key: "RANGE (window_end)", partitions: ["statement_interval_default DEFAULT"] }]);
+  });
+
+  it("packed_baselines carries every statement's baseline over, exactly, into one uncompressed row per target", async () => {
+    const url = await freshDatabase(server, "packed");
+    const names = (await readdir(migrationsDir)).filter((n) => /^\d{14}_/.test(n)).sort();
+    const packed = names.findIndex((n) => n.endsWith("_packed_baselines"));
+    const before = await tempDir("before-packed");
+    for (const name of names.slice(0, packed)) await cp(path.join(migrationsDir, name), path.join(before, name), { recursive: true });
+    await applyMigrations(url, { migrationsDir: before });
+    await withClient(url, async (client) => {
+      await client.query(`INSERT INTO target (id, name, host, database, username, updated_at) VALUES (1, 't1', 'h', 'd', 'u', now()), (2, 't2', 'h', 'd', 'u', now())`);
+      await client.query(`INSERT INTO statement (id, target_id, query_id, db_id, user_id, query_text) VALUES
+                            (11, 1, -5, 16384, 10, 'a'), (12, 1, 9007199254740993, 16384, 10, 'b'), (21, 2, 7, 1, 4294967295, 'c')`);
+      await client.query(`INSERT INTO statement_counter VALUES
+        (12, '2026-12-03T10:00:00.001Z', 9007199254740993, 1.5, 2.25, NULL, NULL, 3, 4, 5, 6, 7),
+        (11, '2026-12-03T10:01:00Z', 2, 0.1, 0.01, 0.3, 2, 8, 9, 10, 11, 12),
+        (21, '2026-12-03T10:02:00Z', 1, 1, 1, 0, 0, 0, 0, 0, 0, 0)`);
+    });
+    await applyMigrations(url);
+    const repo = createPrisma(url);
+    try {
+      const rows = await repo.targetBaseline.findMany({ orderBy: { targetId: "asc" } });
+      expect(rows.map((r) => [r.targetId, r.statementCount, r.writtenAt.toISOString()])).toEqual([
+        [1n, 2, "2026-12-03T10:01:00.000Z"],
+        [2n, 1, "2026-12-03T10:02:00.000Z"],
+      ]);
+      const [one, two] = rows.map((r) => decodeBaselines(r.counters, r.format, r.statementCount));
+      expect(one).toEqual([
+        { statementId: 11n, userId: 10n, dbId: 16384n, queryId: -5n, capturedAt: new Date("2026-12-03T10:01:00Z"),
+          counters: { calls: 2n, totalExecMs: 0.1, sumSquaresExecMs2: 0.01, totalPlanMs: 0.3, plans: 2n, rows: 8n, sharedHitBlocks: 9n, sharedReadBlocks: 10n, tempReadBlocks: 11n, tempWrittenBlocks: 12n } },
+        { statementId: 12n, userId: 10n, dbId: 16384n, queryId: 9007199254740993n, capturedAt: new Date("2026-12-03T10:00:00.001Z"),
+          counters: { calls: 9007199254740993n, totalExecMs: 1.5, sumSquaresExecMs2: 2.25, totalPlanMs: null, plans: null, rows: 3n, sharedHitBlocks: 4n, sharedReadBlocks: 5n, tempReadBlocks: 6n, tempWrittenBlocks: 7n } },
+      ]);
+      expect(two?.map((b) => [b.statementId, b.userId, b.dbId, b.queryId, b.counters.totalPlanMs, b.counters.plans])).toEqual([[21n, 4294967295n, 1n, 7n, 0, 0n]]);
+      // 'e'xternal: no pglz at every snapshot (see the migration).
+      const [storage] = await repo.$queryRaw<{ attstorage: string }[]>`
+        SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'target_baseline'::regclass AND attname = 'counters'`;
+      expect(storage?.attstorage).toBe("e");
+    } finally {
+      await repo.$disconnect();
+    }
   });
 
   it("Prisma's own introspection sees no drift between the migrated database and schema.prisma (scripts/db-drift.ts)", async () => {

@@ -4,6 +4,7 @@ import pg from "pg";
 import { createPrisma, type PrismaClient } from "../../lib/db/client";
 import { applyMigrations } from "../../lib/db/migrate";
 import { ensureDatabase } from "../../lib/db/postgres-server";
+import { decodeBaselines } from "../../lib/collector/baseline-codec";
 import { collectSnapshot } from "../../lib/collector/snapshot";
 import type { CollectorTarget, SnapshotResult, TargetCapabilities } from "../../lib/collector/types";
 import { databaseUrl } from "./databases";
@@ -134,11 +135,15 @@ export async function queryIdOf(h: SnapshotHarness, textPattern: RegExp): Promis
 
 /** Intervals stored for this database's statement whose text matches, oldest first. */
 export async function intervalsOf(h: SnapshotHarness, textPattern: RegExp) {
-  const statements = await h.repo.statement.findMany({ where: { targetId: h.target.id, dbId: h.targetDbOid }, include: { counter: true } });
+  const statements = await h.repo.statement.findMany({ where: { targetId: h.target.id, dbId: h.targetDbOid } });
   const found = statements.filter((s) => textPattern.test(s.queryText));
   if (found.length > 1) throw new Error(`more than one statement matches ${textPattern}: ${found.map((s) => s.queryText).join(" | ")}`);
   const statement = found[0];
   // Intervals have no relation field (no foreign key on the partitioned table): read them by id.
   const intervals = statement ? await h.repo.statementInterval.findMany({ where: { statementId: statement.id }, orderBy: { windowStart: "asc" } }) : [];
-  return { statement, counter: statement?.counter ?? null, intervals };
+  const packed = await h.repo.targetBaseline.findUnique({ where: { targetId: h.target.id } });
+  const baseline = packed && statement ? decodeBaselines(packed.counters, packed.format, packed.statementCount).find((b) => b.statementId === statement.id) : undefined;
+  // The statement's baseline: its cumulative counters and when they were taken (null: none).
+  const counter = baseline ? { ...baseline.counters, capturedAt: baseline.capturedAt } : null;
+  return { statement, counter, intervals };
 }
