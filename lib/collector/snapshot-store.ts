@@ -74,7 +74,15 @@ export function textArrayLiteral(values: readonly string[]): string {
 }
 
 export function timestampArrayLiteral(values: readonly Date[]): string {
-  return `{${values.map((v) => v.toISOString()).join(",")}}`;
+  // A snapshot's intervals mostly share one start (the previous snapshot): format each time once.
+  const text = new Map<number, string>();
+  const format = (v: Date) => {
+    const ms = v.getTime();
+    let t = text.get(ms);
+    if (t === undefined) text.set(ms, (t = v.toISOString()));
+    return t;
+  };
+  return `{${values.map(format).join(",")}}`;
 }
 
 /** Elements of a one-dimensional array of numbers in PostgreSQL's text output ("{1,NULL,2.5}"). */

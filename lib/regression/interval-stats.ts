@@ -112,22 +112,26 @@ export function intervalMoments(prev: TimeMoments, curr: TimeMoments): { calls: 
   return { calls, totalMs, meanMs, varianceMs2: raw < 0 ? 0 : raw };
 }
 
+// Module-level, not closures per call: these run for every statement of every snapshot.
+function checkDown(down: string[], name: string, before: number | bigint | null, after: number | bigint | null): void {
+  if (before !== null && after !== null && after < before) down.push(name);
+}
+const subtractNumbers = (x: number, y: number) => x - y;
+const subtractBigints = (x: bigint, y: bigint) => x - y;
+
 function decreasedCounters(prev: StatementCumulative, curr: StatementCumulative): string[] {
   const down: string[] = [];
-  const check = (name: string, before: number | bigint | null, after: number | bigint | null) => {
-    if (before !== null && after !== null && after < before) down.push(name);
-  };
-  check("calls", prev.calls, curr.calls);
+  checkDown(down, "calls", prev.calls, curr.calls);
   // totalExecMs only ever grows by adding durations (see PgssTimeStats.totalMs); sumSquaresExecMs2
   // is derived through a rounded stddev and may dip by a rounding error, so it is not a reset signal.
-  check("totalExecMs", prev.totalExecMs, curr.totalExecMs);
-  check("totalPlanMs", prev.totalPlanMs, curr.totalPlanMs);
-  check("plans", prev.plans, curr.plans);
-  check("rows", prev.rows, curr.rows);
-  check("sharedHitBlocks", prev.sharedHitBlocks, curr.sharedHitBlocks);
-  check("sharedReadBlocks", prev.sharedReadBlocks, curr.sharedReadBlocks);
-  check("tempReadBlocks", prev.tempReadBlocks, curr.tempReadBlocks);
-  check("tempWrittenBlocks", prev.tempWrittenBlocks, curr.tempWrittenBlocks);
+  checkDown(down, "totalExecMs", prev.totalExecMs, curr.totalExecMs);
+  checkDown(down, "totalPlanMs", prev.totalPlanMs, curr.totalPlanMs);
+  checkDown(down, "plans", prev.plans, curr.plans);
+  checkDown(down, "rows", prev.rows, curr.rows);
+  checkDown(down, "sharedHitBlocks", prev.sharedHitBlocks, curr.sharedHitBlocks);
+  checkDown(down, "sharedReadBlocks", prev.sharedReadBlocks, curr.sharedReadBlocks);
+  checkDown(down, "tempReadBlocks", prev.tempReadBlocks, curr.tempReadBlocks);
+  checkDown(down, "tempWrittenBlocks", prev.tempWrittenBlocks, curr.tempWrittenBlocks);
   return down;
 }
 
@@ -148,8 +152,8 @@ export function intervalDelta(prev: StatementCumulative, curr: StatementCumulati
     totalExecMs: curr.totalExecMs - prev.totalExecMs,
     meanExecMs: moments?.meanMs ?? null,
     execVarianceMs2: moments?.varianceMs2 ?? null,
-    totalPlanMs: nullableSum(curr.totalPlanMs, prev.totalPlanMs, (x, y) => x - y),
-    plans: nullableSum(curr.plans, prev.plans, (x, y) => x - y),
+    totalPlanMs: nullableSum(curr.totalPlanMs, prev.totalPlanMs, subtractNumbers),
+    plans: nullableSum(curr.plans, prev.plans, subtractBigints),
     rows: curr.rows - prev.rows,
     sharedHitBlocks: curr.sharedHitBlocks - prev.sharedHitBlocks,
     sharedReadBlocks: curr.sharedReadBlocks - prev.sharedReadBlocks,
