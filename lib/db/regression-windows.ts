@@ -3,14 +3,15 @@
 //
 // Intervals: one GROUP BY over the pieces of both windows (raw intervals by the (target_id,
 // window_end) index, hourly and daily rollups by theirs; see rollup-segments.ts). Each group
-// becomes ONE pooled IntervalPoint, which aggregateIntervals treats exactly like the intervals it
-// pools: calls, Σ n·m and the per-call counters are plain sums, and the variance comes from
+// becomes ONE pooled point (a RankingInterval), which aggregateIntervals treats exactly like the
+// intervals it pools: calls, Σ n·m and the per-call counters are plain sums, and the variance comes from
 // Σ n·(v + m²) (each interval's sum of squares), so the window's mean and variance are the same
 // numbers. Groups are split by whether the interval tracked planning, because plansPerCall divides
 // by the calls of the planning-tracking intervals only.
 // Float caveat: Σ n·(v + m²)/N − mean² loses digits when the spread is tiny next to the mean
 // (relative error ≈ 1e-16 · mean²/variance); for 40 ms ± 0.01 ms that is 2e-9, far below anything
-// the t-test or the verdict can feel.
+// the t-test or the verdict can feel. The groups and the statements' texts come back as one row of
+// JSON column arrays (statementWindowsQuery says why).
 //
 // Samples: per window, sample counts per plan in SQL, and only the dominant plan per statement comes
 // back (most samples, then sampled last, then smaller fingerprint: attribution.ts's order). It is
@@ -19,7 +20,7 @@
 // reads it (a plan change), and cached per plan.
 import { z } from "zod";
 import { parsePlan } from "../plan";
-import type { IntervalPoint, PlanSamplePoint, RegressionWindows, StatementWindows } from "../regression";
+import type { PlanSamplePoint, RankingInterval, RegressionWindows, StatementWindows } from "../regression";
 import { isGenericPlan } from "../regression";
 import { windowSegments, type RollupCoverage, type Segment } from "../regression/rollup-segments";
 import { Prisma, type PrismaClient } from "./client";
@@ -27,22 +28,6 @@ import { INTERVAL_SUM_TERMS, INTERVAL_TRACKED } from "./rollups";
 
 /** Which statements: all of a target's, or one. */
 export type StatementScope = { targetId: bigint } | { statementId: bigint };
-
-const pooledRowSchema = z.object({
-  statementId: z.bigint(),
-  windowStart: z.date(),
-  windowEnd: z.date(),
-  calls: z.number(),
-  sumExecMs: z.number(),
-  sumSquaresExecMs2: z.number(),
-  totalPlanMs: z.number().nullable(),
-  plans: z.number().nullable(),
-  rows: z.number(),
-  sharedReadBlocks: z.number(),
-  sharedHitBlocks: z.number(),
-  tempReadBlocks: z.number(),
-  tempWrittenBlocks: z.number(),
-});
 
 const dominantRowSchema = z.object({
   statementId: z.bigint(),
@@ -52,10 +37,8 @@ const dominantRowSchema = z.object({
   lastCapturedAt: z.date(),
 });
 
-const statementRowSchema = z.object({ id: z.bigint(), queryId: z.bigint(), queryText: z.string() });
-
 /** `alias.target_id = …` or `alias.statement_id = …`; alias is a fixed identifier of ours, never input. */
-function scopeCondition(scope: StatementScope, alias: "i" | "p" | "r" | "s"): Prisma.Sql {
+function scopeCondition(scope: StatementScope, alias: "i" | "r" | "s"): Prisma.Sql {
   const column = Prisma.raw(`${alias}.${"targetId" in scope ? "target_id" : alias === "s" ? "id" : "statement_id"}`);
   return Prisma.sql`${column} = ${"targetId" in scope ? scope.targetId : scope.statementId}::bigint`;
 }
@@ -69,13 +52,25 @@ export async function rollupCoverage(repo: PrismaClient, scope: StatementScope):
   return rows[0] ?? { hourUntil: null, dayUntil: null };
 }
 
-const RAW_TERMS = Prisma.raw(
-  `${Object.values(INTERVAL_SUM_TERMS).join(", ")}, ${INTERVAL_TRACKED}, i.window_start, i.window_end`,
-);
-const ROLLUP_TERMS = Prisma.raw(
-  "r.calls, r.sum_exec_ms, r.sum_squares_exec_ms2, r.total_plan_ms, r.plans, r.rows, r.shared_hit_blocks, r.shared_read_blocks, " +
-    "r.temp_read_blocks, r.temp_written_blocks, r.planning_tracked, r.first_window_start, r.last_window_end",
-);
+/**
+ * What the pooled query sums, as [name, raw interval term, rollup column]: the counters the ranking
+ * reads (RankingInterval), nothing else. Each summed column is one aggregate step per row read, and
+ * the rows are the cost (a 1 h vs 24 h ranking of 5,000 statements reads ~235 k of them). Integer
+ * counters are summed as float8: exact below 2^53, and much cheaper than sum(bigint)'s numeric.
+ */
+const SUMS: readonly (readonly [name: string, raw: string, rollup: string])[] = [
+  ["calls", INTERVAL_SUM_TERMS.calls, "r.calls"],
+  ["sumExecMs", INTERVAL_SUM_TERMS.sumExecMs, "r.sum_exec_ms"],
+  ["sumSquaresExecMs2", INTERVAL_SUM_TERMS.sumSquaresExecMs2, "r.sum_squares_exec_ms2"],
+  ["totalPlanMs", INTERVAL_SUM_TERMS.totalPlanMs, "r.total_plan_ms"],
+  ["plans", INTERVAL_SUM_TERMS.plans, "r.plans"],
+  ["rows", INTERVAL_SUM_TERMS.rows, "r.rows"],
+  ["sharedReadBlocks", INTERVAL_SUM_TERMS.sharedReadBlocks, "r.shared_read_blocks"],
+  ["tempWrittenBlocks", INTERVAL_SUM_TERMS.tempWrittenBlocks, "r.temp_written_blocks"],
+];
+const SUM_NAMES = SUMS.map(([name]) => `"${name}"`).join(", ");
+const RAW_TERMS = Prisma.raw(`${SUMS.map(([, raw]) => `(${raw})::float8`).join(", ")}, ${INTERVAL_TRACKED}, i.window_end`);
+const ROLLUP_TERMS = Prisma.raw(`${SUMS.map(([, , rollup]) => `${rollup}::float8`).join(", ")}, r.planning_tracked, r.last_window_end`);
 
 /** One piece of a window as rows of the common shape (see the header); `recent` tags the window. */
 function segmentRows(scope: StatementScope, segment: Segment, recent: boolean): Prisma.Sql {
@@ -99,60 +94,103 @@ export function pooledIntervalsQuery(scope: StatementScope, windows: RegressionW
   ];
   if (pieces.length === 0) return null;
   return Prisma.sql`
-    SELECT u.statement_id AS "statementId",
-           min(u.first_window_start) AS "windowStart",
-           max(u.last_window_end) AS "windowEnd",
-           sum(u.calls)::float8 AS calls,
-           sum(u.sum_exec_ms)::float8 AS "sumExecMs",
-           sum(u.sum_squares_exec_ms2)::float8 AS "sumSquaresExecMs2",
-           sum(u.total_plan_ms)::float8 AS "totalPlanMs",
-           sum(u.plans)::float8 AS plans,
-           sum(u.rows)::float8 AS rows,
-           sum(u.shared_read_blocks)::float8 AS "sharedReadBlocks",
-           sum(u.shared_hit_blocks)::float8 AS "sharedHitBlocks",
-           sum(u.temp_read_blocks)::float8 AS "tempReadBlocks",
-           sum(u.temp_written_blocks)::float8 AS "tempWrittenBlocks"
-      FROM (${Prisma.join(pieces, " UNION ALL ")}) AS u(statement_id, recent, calls, sum_exec_ms, sum_squares_exec_ms2, total_plan_ms, plans, rows,
-             shared_hit_blocks, shared_read_blocks, temp_read_blocks, temp_written_blocks, planning_tracked, first_window_start, last_window_end)
+    SELECT u.statement_id AS "statementId", max(u.window_end) AS "windowEnd", ${Prisma.raw(SUMS.map(([name]) => `sum(u."${name}") AS "${name}"`).join(", "))}
+      FROM (${Prisma.join(pieces, " UNION ALL ")}) AS u(statement_id, recent, ${Prisma.raw(SUM_NAMES)}, planning_tracked, window_end)
      GROUP BY u.statement_id, u.recent, u.planning_tracked`;
 }
 
 /**
- * The pooled interval points of every statement in scope with intervals in either window: raw
- * intervals, hourly and daily rollups as windowSegments cuts each window, summed per statement,
- * window and planning tracking in one GROUP BY.
+ * The pooled groups and the texts of their statements as ONE row of two JSON texts of column arrays
+ * ({"statementId": [...], "calls": [...], ...}). Why not rows: through Prisma's $queryRaw,
+ * @prisma/adapter-pg converts every value of every row (5,000 statements: 10–20 k groups × 13
+ * columns), and the rows were then validated one by one; that cost more than the query itself
+ * (measured, see docs/scaling.md). One text per result is one value to convert and one native
+ * JSON.parse. float8 leaves the server in its shortest exact form, so JSON.parse gives back the same
+ * doubles the row path did; timestamps travel as epoch milliseconds (timestamptz(3): exact).
+ * The texts come from the same statement, joined on the pooled ids, instead of a second round trip
+ * with 5,000 parameters.
  */
-export async function pooledIntervals(repo: PrismaClient, scope: StatementScope, windows: RegressionWindows): Promise<Map<bigint, IntervalPoint[]>> {
-  const query = pooledIntervalsQuery(scope, windows, await rollupCoverage(repo, scope));
-  if (query === null) return new Map();
-  const raw = await repo.$queryRaw<unknown[]>(query);
-  const out = new Map<bigint, IntervalPoint[]>();
-  for (const row of z.array(pooledRowSchema).parse(raw)) {
-    const list = out.get(row.statementId) ?? [];
-    list.push(toPoint(row));
-    out.set(row.statementId, list);
-  }
-  return out;
+export function statementWindowsQuery(scope: StatementScope, windows: RegressionWindows, coverage: RollupCoverage): Prisma.Sql | null {
+  const pooled = pooledIntervalsQuery(scope, windows, coverage);
+  if (pooled === null) return null;
+  const epochMs = (column: string) => `(extract(epoch FROM p."${column}") * 1000)::float8`;
+  const columns = POOLED_COLUMNS.map((c) => `'${c}', array_agg(${c === "statementId" ? 'p."statementId"::text' : c === "windowEnd" ? epochMs(c) : `p."${c}"`})`);
+  return Prisma.sql`
+    WITH pooled AS MATERIALIZED (${pooled})
+    SELECT (SELECT json_build_object(${Prisma.raw(columns.join(", "))})::text FROM pooled p) AS pooled,
+           (SELECT json_build_object('id', array_agg(s.id::text), 'queryId', array_agg(s.query_id::text), 'query', array_agg(s.query_text))::text
+              FROM statement s WHERE s.id IN (SELECT "statementId" FROM pooled)) AS statements`;
 }
 
-function toPoint(row: z.infer<typeof pooledRowSchema>): IntervalPoint {
-  const meanExecMs = row.calls > 0 ? row.sumExecMs / row.calls : 0;
-  const execVarianceMs2 = row.calls > 0 ? Math.max(0, row.sumSquaresExecMs2 / row.calls - meanExecMs * meanExecMs) : 0;
+/** The pooled query's columns, in the JSON's names (its aliases). */
+const POOLED_COLUMNS = ["statementId", "windowEnd", ...SUMS.map(([name]) => name)];
+
+const numbers = z.array(z.number());
+const pooledColumnsSchema = z.object({
+  statementId: z.array(z.string()),
+  windowEnd: numbers,
+  calls: numbers,
+  sumExecMs: numbers,
+  sumSquaresExecMs2: numbers,
+  totalPlanMs: z.array(z.number().nullable()),
+  plans: z.array(z.number().nullable()),
+  rows: numbers,
+  sharedReadBlocks: numbers,
+  tempWrittenBlocks: numbers,
+});
+const statementColumnsSchema = z.object({ id: z.array(z.string()), queryId: z.array(z.string()), query: z.array(z.string()) });
+
+/** array_agg over no rows is NULL: every column of an empty result is null. */
+function columnsOf<T extends z.ZodType>(schema: T, text: string | null): z.infer<T> | null {
+  if (text === null) return null;
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  if (Object.values(parsed).every((v) => v === null)) return null;
+  return schema.parse(parsed);
+}
+
+/**
+ * Every statement in scope with intervals in either window, with its pooled interval points (raw
+ * intervals, hourly and daily rollups as windowSegments cuts each window, summed per statement,
+ * window and planning tracking in one GROUP BY) and its text.
+ */
+export async function pooledStatements(
+  repo: PrismaClient,
+  scope: StatementScope,
+  windows: RegressionWindows,
+): Promise<{ statements: { id: string; queryId: string; query: string }[]; intervals: Map<string, RankingInterval[]> }> {
+  const query = statementWindowsQuery(scope, windows, await rollupCoverage(repo, scope));
+  const [row] = query === null ? [] : await repo.$queryRaw<{ pooled: string | null; statements: string | null }[]>(query);
+  const pooled = columnsOf(pooledColumnsSchema, row?.pooled ?? null);
+  const texts = columnsOf(statementColumnsSchema, row?.statements ?? null);
+  const intervals = new Map<string, RankingInterval[]>();
+  if (pooled === null || texts === null) return { statements: [], intervals };
+  pooled.statementId.forEach((id, i) => {
+    const list = intervals.get(id);
+    const point = toPoint(pooled, i);
+    if (list) list.push(point);
+    else intervals.set(id, [point]);
+  });
+  return { statements: texts.id.map((id, i) => ({ id, queryId: texts.queryId[i]!, query: texts.query[i]! })), intervals };
+}
+
+function toPoint(c: z.infer<typeof pooledColumnsSchema>, i: number): RankingInterval {
+  const calls = c.calls[i]!;
+  const meanExecMs = calls > 0 ? c.sumExecMs[i]! / calls : 0;
+  const execVarianceMs2 = calls > 0 ? Math.max(0, c.sumSquaresExecMs2[i]! / calls - meanExecMs * meanExecMs) : 0;
   // Both planning columns or neither: the group key says which.
-  const tracked = row.totalPlanMs !== null && row.plans !== null;
+  const totalPlanMs = c.totalPlanMs[i] ?? null;
+  const plans = c.plans[i] ?? null;
+  const tracked = totalPlanMs !== null && plans !== null;
   return {
-    windowStart: row.windowStart,
-    windowEnd: row.windowEnd,
-    calls: row.calls,
+    windowEnd: new Date(c.windowEnd[i]!),
+    calls,
     meanExecMs,
     execVarianceMs2,
-    totalPlanMs: tracked ? row.totalPlanMs : null,
-    plans: tracked ? row.plans : null,
-    rows: row.rows,
-    sharedReadBlocks: row.sharedReadBlocks,
-    sharedHitBlocks: row.sharedHitBlocks,
-    tempReadBlocks: row.tempReadBlocks,
-    tempWrittenBlocks: row.tempWrittenBlocks,
+    totalPlanMs: tracked ? totalPlanMs : null,
+    plans: tracked ? plans : null,
+    rows: c.rows[i]!,
+    sharedReadBlocks: c.sharedReadBlocks[i]!,
+    tempWrittenBlocks: c.tempWrittenBlocks[i]!,
   };
 }
 
@@ -163,16 +201,20 @@ export interface DominantSample extends PlanSamplePoint {
 /** Per statement and window, the dominant plan as one sample (isGeneric false until resolved). */
 export async function dominantSamples(repo: PrismaClient, scope: StatementScope, windows: RegressionWindows): Promise<DominantSample[]> {
   const { start, split, end } = bounds(windows);
+  // Per plan and window, the samples counted by an index-only range scan of (plan_id, captured_at):
+  // joining every sample of the windows to its plan and statement before grouping hashed ~190 k rows
+  // for 1 d vs 7 d (measured 220 → 110 ms, EXPLAIN ANALYZE on the scale dataset).
   const raw = await repo.$queryRaw<unknown[]>`
     WITH counts AS (
-      SELECT p.statement_id, ps.captured_at > ${split}::timestamptz AS recent, p.id AS plan_id, p.fingerprint,
-             count(*) AS samples, max(ps.captured_at) AS last_captured_at
-        FROM plan p
-        JOIN statement s ON s.id = p.statement_id
-        JOIN plan_sample ps ON ps.plan_id = p.id
-       WHERE ${"targetId" in scope ? scopeCondition(scope, "s") : scopeCondition(scope, "p")}
-         AND ps.captured_at > ${start}::timestamptz AND ps.captured_at <= ${end}::timestamptz
-       GROUP BY p.statement_id, recent, p.id, p.fingerprint
+      SELECT p.statement_id, w.recent, p.id AS plan_id, p.fingerprint, c.samples, c.last_captured_at
+        FROM statement s
+        JOIN plan p ON p.statement_id = s.id
+       CROSS JOIN (VALUES (false, ${start}::timestamptz, ${split}::timestamptz), (true, ${split}::timestamptz, ${end}::timestamptz)) AS w(recent, after, until)
+       CROSS JOIN LATERAL (
+         SELECT count(*) AS samples, max(ps.captured_at) AS last_captured_at
+           FROM plan_sample ps
+          WHERE ps.plan_id = p.id AND ps.captured_at > w.after AND ps.captured_at <= w.until) c
+       WHERE ${scopeCondition(scope, "s")} AND c.samples > 0
     )
     SELECT DISTINCT ON (statement_id, recent)
            statement_id AS "statementId", recent, plan_id AS "planId", fingerprint, last_captured_at AS "lastCapturedAt"
@@ -191,21 +233,13 @@ export async function dominantSamples(repo: PrismaClient, scope: StatementScope,
 
 /** The ranking's inputs for every statement in scope with intervals in either window. */
 export async function statementWindows(repo: PrismaClient, scope: StatementScope, windows: RegressionWindows): Promise<StatementWindows[]> {
-  const [intervals, samples] = await Promise.all([pooledIntervals(repo, scope, windows), dominantSamples(repo, scope, windows)]);
-  const ids = [...intervals.keys()];
-  if (ids.length === 0) return [];
-  const statements = z
-    .array(statementRowSchema)
-    .parse(await repo.statement.findMany({ where: { id: { in: ids } }, select: { id: true, queryId: true, queryText: true } }));
-  const samplesOf = new Map<bigint, PlanSamplePoint[]>();
-  for (const { statementId, ...sample } of samples) samplesOf.set(statementId, [...(samplesOf.get(statementId) ?? []), sample]);
-  return statements.map((s) => ({
-    statementId: s.id.toString(),
-    queryId: s.queryId.toString(),
-    query: s.queryText,
-    intervals: intervals.get(s.id) ?? [],
-    samples: samplesOf.get(s.id) ?? [],
-  }));
+  const [{ statements, intervals }, samples] = await Promise.all([pooledStatements(repo, scope, windows), dominantSamples(repo, scope, windows)]);
+  const samplesOf = new Map<string, PlanSamplePoint[]>();
+  for (const { statementId, ...sample } of samples) {
+    const id = statementId.toString();
+    samplesOf.set(id, [...(samplesOf.get(id) ?? []), sample]);
+  }
+  return statements.map((s) => ({ statementId: s.id, queryId: s.queryId, query: s.query, intervals: intervals.get(s.id) ?? [], samples: samplesOf.get(s.id) ?? [] }));
 }
 
 const genericCache = new Map<string, boolean>();

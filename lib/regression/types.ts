@@ -24,6 +24,13 @@ export interface IntervalPoint {
   tempWrittenBlocks: number;
 }
 
+/**
+ * What the ranking reads of an interval (window-stats.ts, attribution.ts): an IntervalPoint is one, and
+ * so is a pooled point summing several (lib/db/regression-windows.ts), which carries only these
+ * counters because every summed column costs an aggregate step per row the repository reads.
+ */
+export type RankingInterval = Omit<IntervalPoint, "windowStart" | "sharedHitBlocks" | "tempReadBlocks">;
+
 /** One observation (auto_explain, EXPLAIN) of one of the statement's plans. */
 export interface PlanSamplePoint {
   planId: string;
@@ -71,6 +78,6 @@ export interface StatementWindows {
   queryId: string;
   /** Normalized query text. */
   query: string;
-  intervals: readonly IntervalPoint[];
+  intervals: readonly RankingInterval[];
   samples: readonly PlanSamplePoint[];
 }

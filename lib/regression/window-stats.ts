@@ -10,7 +10,7 @@
 // variance follow from the totals. Written as Σ n·v + Σ n·(m − mean)² (the same quantity, Chan et
 // al.'s parallel form) because sumSq/N − mean² cancels catastrophically when the spread is tiny next
 // to the mean (a 40 ms statement with a 0.01 ms spread).
-import type { IntervalPoint, RegressionWindows, TimeWindow } from "./types";
+import type { RankingInterval, RegressionWindows, TimeWindow } from "./types";
 
 export interface WindowStats {
   /** Intervals with at least one call. */
@@ -50,11 +50,11 @@ export function regressionWindows(spec: { now: Date; recentMs: number; baselineM
   };
 }
 
-export function windowStats(intervals: readonly IntervalPoint[], window: TimeWindow): WindowStats {
+export function windowStats(intervals: readonly RankingInterval[], window: TimeWindow): WindowStats {
   return aggregate(intervals, window.start.getTime(), window.end.getTime());
 }
 
-export function aggregateIntervals(intervals: readonly IntervalPoint[]): WindowStats {
+export function aggregateIntervals(intervals: readonly RankingInterval[]): WindowStats {
   return aggregate(intervals, -Infinity, Infinity);
 }
 
@@ -64,7 +64,7 @@ export function aggregateIntervals(intervals: readonly IntervalPoint[]): WindowS
  * target), where the allocations showed up in profiles. Every sum still adds in input order, so the
  * results are the same floats as summing each quantity on its own.
  */
-function aggregate(intervals: readonly IntervalPoint[], startMs: number, endMs: number): WindowStats {
+function aggregate(intervals: readonly RankingInterval[], startMs: number, endMs: number): WindowStats {
   let withCalls = 0;
   let calls = 0;
   let totalExecMs = 0;
