@@ -226,7 +226,8 @@ async function main() {
     note("statements in pg_stat_statements", String(inPgss));
 
     const progress: string[] = [];
-    const ctxBase = await collectBase(repo, bench, (line: string) => {
+    const session = await connect(repoUrl);
+    const ctxBase = await collectBase(repo, session, bench, (line: string) => {
       progress.push(line);
       if (process.env.BENCH_VERBOSE) console.error(`    ${line}`);
     });
@@ -282,7 +283,7 @@ async function main() {
     }
     note("load average after", loadAverage());
 
-    await repo.$disconnect();
+    await Promise.all([repo.$disconnect(), session.end()]);
   } finally {
     await bench.dispose();
   }

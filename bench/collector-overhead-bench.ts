@@ -26,7 +26,7 @@ import { applyMigrations } from "../lib/db/migrate";
 import { embeddedBinaries, ensureDatabase } from "../lib/db/postgres-server";
 import { startCluster } from "../test/support/clusters";
 import { databaseUrl } from "../test/support/databases";
-import { collectBase, startBenchTarget, timedCollect, type BenchTarget, type CollectBase } from "./support/collect-target";
+import { collectBase, connect, startBenchTarget, timedCollect, type BenchTarget, type CollectBase } from "./support/collect-target";
 import { runProcess } from "./support/process";
 import { BenchResults, verdict } from "./support/results";
 import { loadAverage, median, spread } from "./support/stats";
@@ -145,9 +145,10 @@ async function main() {
         results.fact("CPU pinning", PIN ? "target + pgbench on CPU 0, collector + repository on CPU 1" : "none");
         table.push(["CPU pinning", PIN ? "on" : "off", PIN ? "(target server + pgbench: CPU 0; collector + repository server: CPU 1)" : "(all processes share every core)"]);
         table.push(["load average before", loadAverage(), "(/proc/loadavg: 1, 5, 15 min)"]);
-        await measure(bench, await collectBase(repo, bench, () => undefined), results, table);
+        const session = await connect(repoUrl);
+        await measure(bench, await collectBase(repo, session, bench, () => undefined), results, table);
         table.push(["load average after", loadAverage(), ""]);
-        await repo.$disconnect();
+        await Promise.all([repo.$disconnect(), session.end()]);
       } finally {
         await repoCluster.dispose();
       }

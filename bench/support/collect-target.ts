@@ -77,12 +77,12 @@ export async function startBenchTarget(statementCount: number): Promise<BenchTar
   }
 }
 
-/** Registers the bench server as a target in `repo` and returns what collectSnapshot needs. */
-export async function collectBase(repo: PrismaClient, bench: BenchTarget, log: (line: string) => void): Promise<CollectBase> {
+/** Registers the bench server as a target in `repo` and returns what collectSnapshot needs (repoSession: a session on the same repository, as the collector's lock session). */
+export async function collectBase(repo: PrismaClient, repoSession: pg.ClientBase, bench: BenchTarget, log: (line: string) => void): Promise<CollectBase> {
   const row = await repo.target.create({
     data: { name: "bench", host: "127.0.0.1", port: bench.cluster.server.port, database: "bench_target", username: "postgres", capabilities: bench.capabilities as unknown as object },
   });
-  return { repo, target: { id: row.id, name: row.name, capabilities: bench.capabilities }, client: bench.target, log };
+  return { repo, repoSession, target: { id: row.id, name: row.name, capabilities: bench.capabilities }, client: bench.target, log };
 }
 
 export async function timedCollect(ctxBase: CollectBase): Promise<{ ms: number; result: SnapshotResult }> {

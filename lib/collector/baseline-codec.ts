@@ -1,6 +1,6 @@
 // The packed form of a target's baselines (target_baseline.counters, format 1).
 //
-// One record per statement, in statement id order, of 15 fields of 8 bytes each in big-endian
+// One record per statement, in no particular order, of 15 fields of 8 bytes each in big-endian
 // order: the byte order of PostgreSQL's int8send/float8send, so SQL can build (the migration from
 // per-statement rows does) or inspect a record with the same functions:
 //
@@ -31,10 +31,9 @@ export interface PackedBaseline {
 }
 
 export function encodeBaselines(baselines: readonly PackedBaseline[]): Uint8Array<ArrayBuffer> {
-  const sorted = [...baselines].sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : 0));
-  const bytes = new Uint8Array(sorted.length * BASELINE_RECORD_BYTES);
+  const bytes = new Uint8Array(baselines.length * BASELINE_RECORD_BYTES);
   const view = new DataView(bytes.buffer);
-  sorted.forEach((b, i) => {
+  baselines.forEach((b, i) => {
     const at = i * BASELINE_RECORD_BYTES;
     const c = b.counters;
     view.setBigInt64(at, b.statementId);

@@ -111,7 +111,7 @@ export async function collectTarget(
     const target = await repo.prisma.target.findUnique({ where: { id: ref.id } });
     if (!target || (!options.forced && !isDue(target, options.now ?? new Date()))) return null;
     const now = options.now ?? new Date();
-    const outcome = await runSteps(repo.prisma, steps, target, summary, now, options, (line) => log(`${target.name}: ${line}`));
+    const outcome = await runSteps(repo.prisma, lock.session, steps, target, summary, now, options, (line) => log(`${target.name}: ${line}`));
     await recordOutcome(repo.prisma, target, outcome, summary.errors, now).catch((err: unknown) => {
       summary.errors.push(`repository: ${redactSecrets(messageOf(err), repo.url)}`);
     });
@@ -132,6 +132,7 @@ interface RunOutcome {
 
 async function runSteps(
   repo: PrismaClient,
+  repoSession: pg.ClientBase,
   steps: CollectorSteps,
   target: TargetRecord,
   summary: TargetRunSummary,
@@ -160,7 +161,7 @@ async function runSteps(
     } catch (err) {
       return fail(clean(err));
     }
-    const ctx: CollectContext = { repo, target: { id: target.id, name: target.name, capabilities }, client, now, log };
+    const ctx: CollectContext = { repo, repoSession, target: { id: target.id, name: target.name, capabilities }, client, now, log };
 
     const snapshot = await attempt("snapshot", () => steps.snapshot(ctx), summary, clean);
     if (snapshot) {

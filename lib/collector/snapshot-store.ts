@@ -1,19 +1,27 @@
-// Repository side of a snapshot: set-based statements inside one interactive transaction (lock,
-// baselines, new statements when there are any, then every other write in one statement:
-// writeSnapshot).
+// Repository side of a snapshot: set-based statements inside one transaction on the run's own
+// repository session (lock, baselines, new statements when there are any, the intervals by COPY,
+// then every other write in one statement: writeSnapshot).
 //
-// Why Prisma's interactive transaction and not a pg client on the repository URL: CollectContext
-// hands us a PrismaClient, not a URL, and an interactive transaction gives the all-or-nothing we need.
-// Why each column travels as ONE array literal string ('{1,2,3}' cast with $n::int8[]) rather than a
-// JS array: @prisma/adapter-pg does pass JS arrays through, but converts every element on the way
-// (5,000 statements × 13 columns = 65,000 values per statement), which measured about twice the
-// time of the same INSERT through pg directly; one string per column costs a join in JS and
-// array_in on the server. Results come back the same way (array_agg, one row) for the same reason.
-import type { Prisma } from "../db/client";
+// Why a plain pg session and not a Prisma transaction: the intervals go in with COPY, the bulk path
+// PostgreSQL has for exactly this (bench:collect measures a snapshot against it), and COPY needs the
+// session's copy sub-protocol, which Prisma does not offer. The session is the one holding the
+// target's collector lock (run-core), so a snapshot costs no extra connection.
+// Why the other columns travel as ONE array literal string per column ('{1,2,3}' cast with
+// $n::int8[]): one string per column costs a join in JS and array_in on the server, not a value
+// conversion per element. Results come back the same way (array_agg, one row) for the same reason.
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import type pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 import type { StatementCumulative } from "../regression/interval-stats";
 import { BASELINE_FORMAT, decodeBaselines, type PackedBaseline } from "./baseline-codec";
 
-export type Tx = Prisma.TransactionClient;
+/** The repository session a snapshot's transaction runs on. */
+export type Tx = pg.ClientBase;
+
+async function rowsOf<R>(tx: Tx, sql: string, params: unknown[]): Promise<R[]> {
+  return (await tx.query(sql, params)).rows as R[];
+}
 
 export interface TargetSnapshotState {
   statsResetAt: Date | null;
@@ -73,18 +81,6 @@ export function textArrayLiteral(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
 }
 
-export function timestampArrayLiteral(values: readonly Date[]): string {
-  // A snapshot's intervals mostly share one start (the previous snapshot): format each time once.
-  const text = new Map<number, string>();
-  const format = (v: Date) => {
-    const ms = v.getTime();
-    let t = text.get(ms);
-    if (t === undefined) text.set(ms, (t = v.toISOString()));
-    return t;
-  };
-  return `{${values.map(format).join(",")}}`;
-}
-
 /** Elements of a one-dimensional array of numbers in PostgreSQL's text output ("{1,NULL,2.5}"). */
 export function parseNumberArray(text: unknown, what: string): (string | null)[] {
   if (typeof text !== "string" || !text.startsWith("{") || !text.endsWith("}")) throw new Error(`repository returned ${typeof text} for ${what}, expected an array`);
@@ -96,9 +92,10 @@ export const statementKey = (userId: bigint, dbId: bigint, queryId: bigint) => `
 
 /** Locks the target row: two snapshots of one target must not interleave (each would double count). */
 export async function lockTarget(tx: Tx, targetId: bigint): Promise<LockedTarget> {
-  const rows = await tx.$queryRawUnsafe<{ stats_reset_at: unknown; dealloc_count: unknown; last_snapshot_at: unknown }[]>(
+  const rows = await rowsOf<{ stats_reset_at: unknown; dealloc_count: unknown; last_snapshot_at: unknown }>(
+    tx,
     `SELECT stats_reset_at, dealloc_count, last_snapshot_at FROM target WHERE id = $1::bigint FOR UPDATE`,
-    targetId,
+    [targetId],
   );
   const row = rows[0];
   if (!row) throw new Error(`target ${targetId} does not exist in the repository`);
@@ -111,9 +108,10 @@ export async function lockTarget(tx: Tx, targetId: bigint): Promise<LockedTarget
 
 /** Every baseline of the target, by statement key (target_baseline; empty before the first snapshot). */
 export async function loadBaselines(tx: Tx, targetId: bigint): Promise<Map<string, Baseline>> {
-  const rows = await tx.$queryRawUnsafe<{ format: unknown; statement_count: unknown; counters: unknown }[]>(
+  const rows = await rowsOf<{ format: unknown; statement_count: unknown; counters: unknown }>(
+    tx,
     `SELECT format, statement_count, counters FROM target_baseline WHERE target_id = $1::bigint`,
-    targetId,
+    [targetId],
   );
   const row = rows[0];
   if (!row) return new Map();
@@ -147,19 +145,45 @@ export interface SnapshotWrite {
   state: TargetSnapshotState;
 }
 
+/** statement_interval's columns after target_id, statement_id, window_start, window_end, in COPY order. */
 const INTERVAL_COLUMNS = [
-  ["calls", "int8", (i: IntervalRow) => i.calls],
-  ["total_exec_ms", "float8", (i: IntervalRow) => i.totalExecMs],
-  ["mean_exec_ms", "float8", (i: IntervalRow) => i.meanExecMs],
-  ["exec_variance_ms2", "float8", (i: IntervalRow) => i.execVarianceMs2],
-  ["total_plan_ms", "float8", (i: IntervalRow) => i.totalPlanMs],
-  ["plans", "int8", (i: IntervalRow) => i.plans],
-  ["rows", "int8", (i: IntervalRow) => i.rows],
-  ["shared_hit_blocks", "int8", (i: IntervalRow) => i.sharedHitBlocks],
-  ["shared_read_blocks", "int8", (i: IntervalRow) => i.sharedReadBlocks],
-  ["temp_read_blocks", "int8", (i: IntervalRow) => i.tempReadBlocks],
-  ["temp_written_blocks", "int8", (i: IntervalRow) => i.tempWrittenBlocks],
+  ["calls", (i: IntervalRow) => i.calls],
+  ["total_exec_ms", (i: IntervalRow) => i.totalExecMs],
+  ["mean_exec_ms", (i: IntervalRow) => i.meanExecMs],
+  ["exec_variance_ms2", (i: IntervalRow) => i.execVarianceMs2],
+  ["total_plan_ms", (i: IntervalRow) => i.totalPlanMs],
+  ["plans", (i: IntervalRow) => i.plans],
+  ["rows", (i: IntervalRow) => i.rows],
+  ["shared_hit_blocks", (i: IntervalRow) => i.sharedHitBlocks],
+  ["shared_read_blocks", (i: IntervalRow) => i.sharedReadBlocks],
+  ["temp_read_blocks", (i: IntervalRow) => i.tempReadBlocks],
+  ["temp_written_blocks", (i: IntervalRow) => i.tempWrittenBlocks],
 ] as const;
+
+/**
+ * Intervals as COPY text: a line per row, tab-separated, \N for NULL. Numbers and ISO times only,
+ * so nothing needs escaping; String() of a float is its shortest exact form.
+ */
+export function intervalCopyText(targetId: bigint, windowEnd: Date, rows: readonly IntervalRow[]): string {
+  const end = windowEnd.toISOString();
+  const starts = new Map<number, string>();
+  const lines = rows.map((r) => {
+    const startMs = r.windowStart.getTime();
+    let start = starts.get(startMs);
+    if (start === undefined) starts.set(startMs, (start = r.windowStart.toISOString()));
+    const values = INTERVAL_COLUMNS.map(([, pick]) => {
+      const v = pick(r);
+      return v === null ? "\\N" : String(v);
+    });
+    return `${targetId}\t${r.statementId}\t${start}\t${end}\t${values.join("\t")}`;
+  });
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
+
+async function copyIntervals(tx: Tx, text: string): Promise<void> {
+  const columns = ["target_id", "statement_id", "window_start", "window_end", ...INTERVAL_COLUMNS.map(([name]) => name)].join(", ");
+  await pipeline(Readable.from([text]), tx.query(copyFrom(`COPY statement_interval (${columns}) FROM STDIN`)));
+}
 
 /**
  * statement.last_seen_at moves at most this often for a statement that keeps running: rewriting
@@ -182,7 +206,8 @@ export async function upsertStatements(
   fresh: readonly FreshStatement[],
 ): Promise<{ existing: number; ids: Map<string, bigint> }> {
   if (fresh.length === 0) return { existing: 0, ids: new Map() };
-  const rows = await tx.$queryRawUnsafe<{ fresh: unknown; existing: unknown; ids: unknown; query_ids: unknown; db_ids: unknown; user_ids: unknown }[]>(
+  const rows = await rowsOf<{ fresh: unknown; existing: unknown; ids: unknown; query_ids: unknown; db_ids: unknown; user_ids: unknown }>(
+    tx,
     `WITH fresh AS (
        INSERT INTO statement (target_id, query_id, db_id, user_id, query_text, first_seen_at, last_seen_at)
        SELECT $1::bigint, r.query_id, r.db_id, r.user_id, r.query_text, $2::timestamptz, $2::timestamptz
@@ -194,12 +219,14 @@ export async function upsertStatements(
      SELECT count(*)::int8::text AS fresh, count(*) FILTER (WHERE NOT inserted)::int8::text AS existing,
             array_agg(id)::text AS ids, array_agg(query_id)::text AS query_ids, array_agg(db_id)::text AS db_ids, array_agg(user_id)::text AS user_ids
        FROM fresh`,
-    targetId,
-    now,
-    numberArrayLiteral(fresh.map((s) => s.queryId)),
-    numberArrayLiteral(fresh.map((s) => s.dbId)),
-    numberArrayLiteral(fresh.map((s) => s.userId)),
-    textArrayLiteral(fresh.map((s) => s.queryText)),
+    [
+      targetId,
+      now,
+      numberArrayLiteral(fresh.map((s) => s.queryId)),
+      numberArrayLiteral(fresh.map((s) => s.dbId)),
+      numberArrayLiteral(fresh.map((s) => s.userId)),
+      textArrayLiteral(fresh.map((s) => s.queryText)),
+    ],
   );
   const row = rows[0];
   const returned = Number(asBigint(row?.fresh, "count"));
@@ -211,28 +238,23 @@ export async function upsertStatements(
 }
 
 /**
- * Everything else a snapshot writes, as ONE statement of data-modifying CTEs (one round trip, one
- * plan, one pass of array parsing), fed by one array literal per column:
+ * Everything else a snapshot writes: the intervals by COPY, then ONE statement of data-modifying
+ * CTEs (one round trip, one plan), fed by one array literal per column:
  * - known statements that ran: last_seen_at moved once it is LAST_SEEN_RESOLUTION old, or when a
  *   restarted baseline brings the text; idle statements are not written at all;
- * - intervals inserted;
  * - the target's baselines replaced (one row, see baseline-codec.ts), unless nothing changed;
  * - the target's snapshot state updated.
  */
 export async function writeSnapshot(tx: Tx, w: SnapshotWrite): Promise<void> {
+  if (w.intervals.length > 0) await copyIntervals(tx, intervalCopyText(w.targetId, w.now, w.intervals));
   const args: unknown[] = [w.targetId, w.now];
   const param = (value: unknown, type: string) => {
     args.push(value);
     return `$${args.length}::${type}`;
   };
-  const nums = <T>(rows: readonly T[], pick: (r: T) => bigint | number | null, type: string) => param(numberArrayLiteral(rows.map(pick)), `${type}[]`);
-
   const k = w.known;
-  const known = `unnest(${nums(k, (s) => s.statementId, "int8")}, ${param(textArrayLiteral(k.map((s) => s.queryText)), "text[]")}) AS r(statement_id, query_text)`;
-  const iv = w.intervals;
-  const intervals = `unnest(${nums(iv, (i) => i.statementId, "int8")}, ${param(timestampArrayLiteral(iv.map((i) => i.windowStart)), "timestamptz[]")},
-                   ${INTERVAL_COLUMNS.map(([, type, pick]) => nums(iv, pick, type)).join(", ")})
-         AS r(statement_id, window_start, ${INTERVAL_COLUMNS.map(([name]) => name).join(", ")})`;
+  const known = `unnest(${param(numberArrayLiteral(k.map((s) => s.statementId)), "int8[]")}, ${param(textArrayLiteral(k.map((s) => s.queryText)), "text[]")})
+         AS r(statement_id, query_text)`;
   const baseline = w.baselines
     ? `baseline AS (
        INSERT INTO target_baseline (target_id, written_at, statement_count, format, counters)
@@ -243,7 +265,7 @@ export async function writeSnapshot(tx: Tx, w: SnapshotWrite): Promise<void> {
   const statsResetAt = param(w.state.statsResetAt, "timestamptz");
   const dealloc = param(w.state.deallocCount, "int8");
 
-  await tx.$executeRawUnsafe(
+  await tx.query(
     `WITH known AS (
        UPDATE statement s
           SET last_seen_at = $2::timestamptz,
@@ -251,15 +273,11 @@ export async function writeSnapshot(tx: Tx, w: SnapshotWrite): Promise<void> {
          FROM ${known}
         WHERE s.id = r.statement_id AND s.target_id = $1::bigint
           AND (r.query_text <> '' OR s.last_seen_at <= $2::timestamptz - interval '${LAST_SEEN_RESOLUTION}')),
-     intervals AS (
-       INSERT INTO statement_interval (target_id, statement_id, window_start, window_end, ${INTERVAL_COLUMNS.map(([name]) => name).join(", ")})
-       SELECT $1::bigint, r.statement_id, r.window_start, $2::timestamptz, ${INTERVAL_COLUMNS.map(([name]) => `r.${name}`).join(", ")}
-         FROM ${intervals}),
      ${baseline}
      target_state AS (
        UPDATE target SET stats_reset_at = ${statsResetAt}, dealloc_count = ${dealloc}, last_snapshot_at = $2::timestamptz, updated_at = now()
         WHERE id = $1::bigint)
      SELECT 1`,
-    ...args,
+    args,
   );
 }

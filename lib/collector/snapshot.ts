@@ -16,7 +16,7 @@
 // its baseline keeps its baseline as it is: its capture time is the last snapshot in which it ran,
 // statement.last_seen_at the same to within an hour (LAST_SEEN_RESOLUTION).
 import { ensureIntervalPartitions } from "../db/partitions";
-import { prismaRunner } from "../db/sql-runner";
+import { inTransaction, prismaRunner } from "../db/sql-runner";
 import { intervalDelta, type IntervalDelta } from "../regression/interval-stats";
 import { DAY_MS } from "../regression/rollup-segments";
 import { pgssShape, readPgss, readPgssTexts, type PgssEntry, type PgssSnapshot } from "./snapshot-read";
@@ -24,7 +24,6 @@ import { encodeBaselines } from "./baseline-codec";
 import {
   loadBaselines,
   lockTarget,
-  statementKey,
   upsertStatements,
   writeSnapshot,
   type Baseline,
@@ -125,74 +124,69 @@ async function store(
   // Dropped before the transaction: a failed or rolled-back snapshot must not leave a cache behind.
   const cached = cacheOfRepo.get(targetId);
   cacheOfRepo.delete(targetId);
-  const outcome = await ctx.repo.$transaction(
-    async (tx) => {
-      // A snapshot lost in a crash is lost whole (the transaction is atomic), and the next one simply
-      // spans both windows: not worth waiting for the WAL flush at every commit.
-      await tx.$executeRawUnsafe("SET LOCAL synchronous_commit = off");
-      const previous = await timed(times, "lock", () => lockTarget(tx, targetId));
-      const reset = isGlobalReset(previous, snapshot);
-      const baselines =
-        cached !== undefined && previous.lastSnapshotAt?.getTime() === cached.snapshotAtMs
-          ? cached.baselines
-          : await timed(times, "baselines", () => loadBaselines(tx, targetId));
-      const decisions = snapshot.entries.map((entry) => decide(entry, baselines.get(entry.key), reset));
+  // A snapshot lost in a crash is lost whole (the transaction is atomic), and the next one simply
+  // spans both windows: not worth waiting for the WAL flush at every commit. The timeouts bound a
+  // snapshot stuck behind another transaction's lock; either rolls everything back.
+  const begin = "BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = '30s'; SET LOCAL statement_timeout = '120s'";
+  const outcome = await inTransaction(ctx.repoSession, async (tx) => {
+    const previous = await timed(times, "lock", () => lockTarget(tx, targetId));
+    const reset = isGlobalReset(previous, snapshot);
+    const baselines =
+      cached !== undefined && previous.lastSnapshotAt?.getTime() === cached.snapshotAtMs
+        ? cached.baselines
+        : await timed(times, "baselines", () => loadBaselines(tx, targetId));
+    const decisions = snapshot.entries.map((entry) => decide(entry, baselines.get(entry.key), reset));
 
-      // Texts only for the statements that store one: first seen, or a restarted baseline.
-      const needText = snapshot.entries.filter((_, i) => decisions[i]!.kind === "baseline");
-      const texts = await timed(times, "texts", () => fetchTexts(needText));
-      const textOf = (entry: PgssEntry) => texts.get(entry.key) ?? entry.queryText;
+    // Texts only for the statements that store one: first seen, or a restarted baseline.
+    const needText = snapshot.entries.filter((_, i) => decisions[i]!.kind === "baseline");
+    const texts = await timed(times, "texts", () => fetchTexts(needText));
+    const textOf = (entry: PgssEntry) => texts.get(entry.key) ?? entry.queryText;
 
-      const fresh: FreshStatement[] = [];
-      const known: KnownStatement[] = [];
-      const intervals: IntervalRow[] = [];
-      let restartedBaselines = 0;
-      snapshot.entries.forEach((entry, i) => {
-        const decision = decisions[i]!;
-        // No call since the baseline: nothing to write (last_seen_at is the last snapshot with calls).
-        if (decision.kind === "idle") return;
-        const baseline = baselines.get(entry.key);
-        if (!baseline) {
-          fresh.push({ queryId: entry.queryId, dbId: entry.dbId, userId: entry.userId, queryText: textOf(entry) });
-          return;
-        }
-        // A statement continuing its baseline is the same pg_stat_statements entry, so its text is the
-        // one already stored: sending "" (kept by the update) spares shipping and parsing every text.
-        known.push({ statementId: baseline.statementId, queryText: decision.kind === "baseline" ? textOf(entry) : "" });
-        if (decision.kind === "interval") intervals.push(intervalRow(baseline.statementId, decision.windowStart, decision.delta));
-        else if (decision.cause === "counters-decreased" || decision.cause === "re-created") restartedBaselines++;
-      });
+    const fresh: FreshStatement[] = [];
+    const known: KnownStatement[] = [];
+    const intervals: IntervalRow[] = [];
+    let restartedBaselines = 0;
+    snapshot.entries.forEach((entry, i) => {
+      const decision = decisions[i]!;
+      // No call since the baseline: nothing to write (last_seen_at is the last snapshot with calls).
+      if (decision.kind === "idle") return;
+      const baseline = baselines.get(entry.key);
+      if (!baseline) {
+        fresh.push({ queryId: entry.queryId, dbId: entry.dbId, userId: entry.userId, queryText: textOf(entry) });
+        return;
+      }
+      // A statement continuing its baseline is the same pg_stat_statements entry, so its text is the
+      // one already stored: sending "" (kept by the update) spares shipping and parsing every text.
+      known.push({ statementId: baseline.statementId, queryText: decision.kind === "baseline" ? textOf(entry) : "" });
+      if (decision.kind === "interval") intervals.push(intervalRow(baseline.statementId, decision.windowStart, decision.delta));
+      else if (decision.cause === "counters-decreased" || decision.cause === "re-created") restartedBaselines++;
+    });
 
-      const current = new Set(snapshot.entries.map((e) => e.key));
-      const vanished = [...baselines.keys()].filter((key) => !current.has(key)).length;
-      const upserted = await timed(times, "new", () => upsertStatements(tx, targetId, ctx.now, fresh));
-      // Known statement without a baseline: it vanished from pg_stat_statements (evicted) and is back.
-      restartedBaselines += upserted.existing;
-      const changed = fresh.length + known.length + vanished > 0;
-      const next = changed ? nextBaselines(baselines, snapshot.entries, decisions, upserted.ids, ctx.now) : [];
+    const current = new Set(snapshot.entries.map((e) => e.key));
+    const vanished = [...baselines.keys()].filter((key) => !current.has(key)).length;
+    const upserted = await timed(times, "new", () => upsertStatements(tx, targetId, ctx.now, fresh));
+    // Known statement without a baseline: it vanished from pg_stat_statements (evicted) and is back.
+    restartedBaselines += upserted.existing;
+    const changed = fresh.length + known.length + vanished > 0;
+    const next = changed ? nextBaselines(baselines, snapshot.entries, decisions, upserted.ids, ctx.now) : baselines;
 
-      // In statement order: the interval index entries then go in key order.
-      // (Compared as numbers: bigint comparisons were a visible part of a 5,000-statement snapshot, and
-      // an order slightly off past 2^53 ids would only cost locality.)
-      intervals.sort((a, b) => Number(a.statementId) - Number(b.statementId));
-      await timed(times, "write", () =>
-        writeSnapshot(tx, {
-          targetId,
-          now: ctx.now,
-          known,
-          intervals,
-          baselines: changed ? { counters: encodeBaselines(next), statementCount: next.length } : null,
-          state: { statsResetAt: snapshot.statsResetMs === null ? null : new Date(snapshot.statsResetMs), deallocCount: snapshot.dealloc },
-        }),
-      );
-      const deallocRise = previous.deallocCount !== null && snapshot.dealloc !== null && !reset ? snapshot.dealloc - previous.deallocCount : null;
-      const after = changed ? new Map(next.map((b) => [statementKey(b.userId, b.dbId, b.queryId), b])) : baselines;
-      return { intervals: intervals.length, reset, restartedBaselines, vanished, deallocRise, after };
-    },
-    // The defaults (2 s wait, 5 s run) are for request handlers; a snapshot of thousands of
-    // statements on a busy repository may need longer, and a timeout rolls everything back anyway.
-    { maxWait: 30_000, timeout: 120_000 },
-  );
+    // In statement order: the interval index entries then go in key order. (Sorted on numbers
+    // converted once: bigint comparisons were a visible part of a 5,000-statement snapshot, and an
+    // order slightly off past 2^53 ids would only cost locality.)
+    const ordered = intervals.map((row) => ({ id: Number(row.statementId), row })).sort((a, b) => a.id - b.id).map((o) => o.row);
+    await timed(times, "write", () =>
+      writeSnapshot(tx, {
+        targetId,
+        now: ctx.now,
+        known,
+        intervals: ordered,
+        baselines: changed ? { counters: encodeBaselines([...next.values()]), statementCount: next.size } : null,
+        state: { statsResetAt: snapshot.statsResetMs === null ? null : new Date(snapshot.statsResetMs), deallocCount: snapshot.dealloc },
+      }),
+    );
+    const deallocRise = previous.deallocCount !== null && snapshot.dealloc !== null && !reset ? snapshot.dealloc - previous.deallocCount : null;
+    return { intervals: intervals.length, reset, restartedBaselines, vanished, deallocRise, after: next };
+  }, begin);
   const { after, ...result } = outcome;
   cacheOfRepo.set(targetId, { snapshotAtMs: ctx.now.getTime(), baselines: after });
   return result;
@@ -209,14 +203,19 @@ function nextBaselines(
   decisions: readonly SnapshotDecision[],
   freshIds: ReadonlyMap<string, bigint>,
   now: Date,
-): Baseline[] {
-  return entries.map((entry, i) => {
+): Map<string, Baseline> {
+  const next = new Map<string, Baseline>();
+  entries.forEach((entry, i) => {
     const stored = before.get(entry.key);
-    if (decisions[i]!.kind === "idle" && stored) return stored;
+    if (decisions[i]!.kind === "idle" && stored) {
+      next.set(entry.key, stored);
+      return;
+    }
     const statementId = stored?.statementId ?? freshIds.get(entry.key);
     if (statementId === undefined) throw new Error(`no statement id for ${entry.key} after the snapshot write`);
-    return { statementId, userId: entry.userId, dbId: entry.dbId, queryId: entry.queryId, capturedAt: now, counters: entry.counters };
+    next.set(entry.key, { statementId, userId: entry.userId, dbId: entry.dbId, queryId: entry.queryId, capturedAt: now, counters: entry.counters });
   });
+  return next;
 }
 
 /** Reads pg_stat_statements once on ctx.client and stores intervals and baselines in one transaction. */

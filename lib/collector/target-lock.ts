@@ -8,6 +8,8 @@ export const TARGET_LOCK_CLASS_ID = 0x504c5754;
 const LOCK_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface TargetLock {
+  /** The session holding the lock: the run may use it (its transactions leave the lock alone). */
+  session: pg.ClientBase;
   release(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function tryRepositoryLock(repositoryUrl: string, key: number): Pro
   }
   let released = false;
   return {
+    session: client,
     async release() {
       if (released) return;
       released = true;

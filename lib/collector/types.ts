@@ -60,6 +60,11 @@ export interface CollectorTarget {
 /** What every collector step gets: the repository, the target and a session on it. */
 export interface CollectContext {
   repo: PrismaClient;
+  /**
+   * The run's own session on the repository, owned by the run (do not end it): the one holding the
+   * target's collector lock. The snapshot's transaction runs on it (COPY needs a plain session).
+   */
+  repoSession: pg.ClientBase;
   target: CollectorTarget;
   /** A connected session on the target, owned by the run (do not end it). */
   client: pg.ClientBase;

@@ -48,17 +48,23 @@ export function pgRunner(client: pg.ClientBase): SqlRunner {
     execute: async (sql, params = []) => {
       await client.query(sql, params);
     },
-    transaction: async (work) => {
-      await client.query("BEGIN");
-      try {
-        const out = await work({ ...runner, transaction: (inner) => inner(runner) });
-        await client.query("COMMIT");
-        return out;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      }
-    },
+    transaction: (work) => inTransaction(client, () => work({ ...runner, transaction: (inner) => inner(runner) })),
   };
   return runner;
+}
+
+/**
+ * Runs `work` inside `begin` … COMMIT on one pg session: committed when it resolves, rolled back
+ * when it throws (the error is the caller's; a failed ROLLBACK on a broken session is not).
+ */
+export async function inTransaction<T>(client: pg.ClientBase, work: (client: pg.ClientBase) => Promise<T>, begin = "BEGIN"): Promise<T> {
+  await client.query(begin);
+  try {
+    const out = await work(client);
+    await client.query("COMMIT");
+    return out;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
 }

@@ -6,6 +6,7 @@ import { connectTarget, storedCapabilities, type TargetConnection } from "../col
 import type { SecretKeySource } from "../collector/secrets";
 import type { TargetCapabilities } from "../collector/types";
 import type { WriteBackOutcome } from "../db/plan-decisions";
+import { inTransaction } from "../db/sql-runner";
 
 export interface WriteBackTarget extends TargetConnection {
   id: bigint;
@@ -39,15 +40,7 @@ export async function loadWriteBackTarget(repo: PrismaClient, targetId: bigint):
 export async function inTargetTransaction<T>(target: WriteBackTarget, options: WriteBackOptions, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = options.connect ? await options.connect(target) : await connectTarget(target, options.secrets);
   try {
-    await client.query("BEGIN");
-    try {
-      const result = await fn(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    }
+    return await inTransaction(client, () => fn(client));
   } finally {
     await client.end().catch(() => undefined);
   }

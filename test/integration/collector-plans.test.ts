@@ -41,11 +41,12 @@ describe.each(cases)("auto_explain capture, PostgreSQL $major, $format", ({ form
   let workload: pg.Client; // the application: database app, auto_explain on
   let probe: pg.Client; // the test's look at database app, auto_explain off
   let repo: PrismaClient;
+  let repoSession: pg.Client; // the collector's own repository session (its lock session in a real run)
   let targetId: bigint;
   let executed = 0; // statements the workload ran with auto_explain on (each logs one plan)
   const logs: string[] = [];
 
-  const ctx = (): CollectContext => ({ repo, target: { id: targetId, name: "logs", capabilities: null }, client: collector, now: new Date(), log: (l) => logs.push(l) });
+  const ctx = (): CollectContext => ({ repo, repoSession, target: { id: targetId, name: "logs", capabilities: null }, client: collector, now: new Date(), log: (l) => logs.push(l) });
   const run = async (sql: string, values?: unknown[]) => {
     await workload.query(sql, values);
     executed++;
@@ -87,6 +88,8 @@ describe.each(cases)("auto_explain capture, PostgreSQL $major, $format", ({ form
     const repoUrl = await freshDatabase(testServers()[0]!, "plans_repo");
     await applyMigrations(repoUrl);
     repo = createPrisma(repoUrl);
+    repoSession = new pg.Client({ connectionString: repoUrl });
+    await repoSession.connect();
     targetId = (await repo.target.create({ data: { name: "logs", host: "127.0.0.1", port: cluster.server.port, database: "postgres", username: "postgres" } })).id;
     // File names carry the second they were opened: let a rotation get a new name.
     await new Promise((r) => setTimeout(r, 1100));
@@ -96,6 +99,7 @@ describe.each(cases)("auto_explain capture, PostgreSQL $major, $format", ({ form
     await workload?.end();
     await probe?.end();
     await collector?.end();
+    await repoSession?.end();
     await repo?.$disconnect();
     await cluster?.dispose();
   });
@@ -187,11 +191,12 @@ describe.each(testServers())("generic plans and the plan store, PostgreSQL $majo
   let targetUrl: string;
   let otherUrl: string;
   let repo: PrismaClient;
+  let repoSession: pg.Client;
   let client: pg.Client;
   let targetId: bigint;
   let dbOid: bigint;
   const logs: string[] = [];
-  const ctx = (): CollectContext => ({ repo, target: { id: targetId, name: "generic", capabilities: null }, client, now: new Date(), log: (l) => logs.push(l) });
+  const ctx = (): CollectContext => ({ repo, repoSession, target: { id: targetId, name: "generic", capabilities: null }, client, now: new Date(), log: (l) => logs.push(l) });
   const statement = (queryText: string, dbId = dbOid) =>
     repo.statement.create({ data: { targetId, queryId: BigInt(Math.floor(Math.random() * 1e15)), dbId, userId: 10n, queryText } }).then((s) => s.id);
   const sideEffects = async () => Number((await client.query<{ n: string }>("select count(*) as n from side_effects")).rows[0]!.n);
@@ -202,6 +207,8 @@ describe.each(testServers())("generic plans and the plan store, PostgreSQL $majo
     const repoUrl = await freshDatabase(server, "generic_repo");
     await applyMigrations(repoUrl);
     repo = createPrisma(repoUrl);
+    repoSession = new pg.Client({ connectionString: repoUrl });
+    await repoSession.connect();
     client = new pg.Client({ connectionString: targetUrl });
     await client.connect();
     await client.query(`
@@ -218,6 +225,7 @@ describe.each(testServers())("generic plans and the plan store, PostgreSQL $majo
   });
   afterAll(async () => {
     await client?.end();
+    await repoSession?.end();
     await repo?.$disconnect();
   });
 

@@ -2,6 +2,7 @@
 // known workload, resets, evictions, first sight, atomicity. Each test has its own repository and
 // target database; tests that reset or overflow pg_stat_statements get a dedicated cluster so the
 // shared ones (other test files) are not disturbed.
+import pg from "pg";
 import { createPrisma } from "../../lib/db/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { availableBinaries, monitoredSettings, startCluster, type TestCluster } from "../support/clusters";
@@ -124,10 +125,11 @@ describe.each(testServers())("collectSnapshot on PostgreSQL $major", (server) =>
 
   it("keeps the baselines it wrote in memory, and reads them back when another collector wrote since", async () => {
     const h = await harness(server);
-    const other = createPrisma(h.repoUrl);
+    const other = { repo: createPrisma(h.repoUrl), session: new pg.Client({ connectionString: h.repoUrl }) };
+    await other.session.connect();
     try {
       const calls: bigint[] = [];
-      for (const [i, through] of [h.repo, h.repo, h.repo, other, h.repo].entries()) {
+      for (const [i, through] of [undefined, undefined, undefined, other, undefined].entries()) {
         await h.run("SELECT g FROM generate_series(1, 7) AS g", i + 2);
         await h.collect(through);
       }
@@ -139,7 +141,7 @@ describe.each(testServers())("collectSnapshot on PostgreSQL $major", (server) =>
       const loaded = h.logs.filter((l) => l.startsWith("snapshot:")).map((l) => /\bbaselines \d+/.test(l));
       expect(loaded).toEqual([true, false, false, true, true]);
     } finally {
-      await other.$disconnect();
+      await Promise.all([other.repo.$disconnect(), other.session.end()]);
     }
   });
 

@@ -31,6 +31,12 @@ export async function detectCapabilities(client: pg.ClientBase): Promise<TargetC
   };
 }
 
+/** A collector's hold on the repository: its Prisma client and its own session (the lock session). */
+export interface Collector {
+  repo: PrismaClient;
+  session: pg.ClientBase;
+}
+
 export interface SnapshotHarness {
   repo: PrismaClient;
   repoUrl: string;
@@ -43,8 +49,8 @@ export interface SnapshotHarness {
   workload: pg.Client;
   /** `now` of every collect() so far. */
   runs: Date[];
-  /** One snapshot; `through` another repository client plays a second collector process. */
-  collect(through?: PrismaClient): Promise<SnapshotResult>;
+  /** One snapshot; `through` another repository client and session plays a second collector process. */
+  collect(through?: Collector): Promise<SnapshotResult>;
   /** The log lines of every collect() so far. */
   logs: string[];
   /** Runs `sql` n times on the workload session. */
@@ -75,6 +81,7 @@ export async function openHarness(options: HarnessOptions): Promise<SnapshotHarn
   const targetUrl = databaseUrl(options.targetAdminUrl, `tgt_${suffix}`);
   await applyMigrations(repoUrl);
   const repo = createPrisma(repoUrl);
+  const repoSession = await connect(repoUrl);
   const collector = await connect(targetUrl);
   const workload = await connect(targetUrl);
   await collector.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
@@ -103,7 +110,7 @@ export async function openHarness(options: HarnessOptions): Promise<SnapshotHarn
     workload,
     runs,
     logs,
-    async collect(through = repo) {
+    async collect(through = { repo, session: repoSession }) {
       let now = new Date();
       // Window bounds must move forward; two runs in the same millisecond would share a window start.
       while (runs.length > 0 && now.getTime() <= runs.at(-1)!.getTime()) {
@@ -111,13 +118,13 @@ export async function openHarness(options: HarnessOptions): Promise<SnapshotHarn
         now = new Date();
       }
       runs.push(now);
-      return collectSnapshot({ repo: through, target, client: collector, now, log: (line) => logs.push(line) });
+      return collectSnapshot({ repo: through.repo, repoSession: through.session, target, client: collector, now, log: (line) => logs.push(line) });
     },
     async run(sql, times = 1) {
       for (let i = 0; i < times; i++) await workload.query(sql);
     },
     async close() {
-      await Promise.allSettled([repo.$disconnect(), collector.end(), workload.end()]);
+      await Promise.allSettled([repo.$disconnect(), repoSession.end(), collector.end(), workload.end()]);
     },
   };
 }
