@@ -51,12 +51,12 @@ export const regressionsCommand: Command = {
       const field = String(issue?.path[0] ?? "");
       throw new UserError(`${FLAGS[field] ?? field}: ${issue?.message ?? "invalid"}\nUsage: ${usage}`);
     }
-    const { target, recentMs, baselineMs, ...thresholds } = toRegressionParams(parsed.data);
+    const { target, ...question } = toRegressionParams(parsed.data);
 
     const repo = createPrisma((await ctx.repository()).url);
     let rows: RegressionRow[];
     try {
-      rows = (await rankTarget(repo, { targetName: target, recentMs, baselineMs, ...thresholds })).map(toRegressionRow);
+      rows = (await rankTarget(repo, { targetName: target, ...question })).map(toRegressionRow);
     } finally {
       await repo.$disconnect();
     }
@@ -64,7 +64,7 @@ export const regressionsCommand: Command = {
       ctx.out(JSON.stringify(rows));
       return;
     }
-    ctx.out(summaryLine(target, recentMs, baselineMs, rows));
+    ctx.out(summaryLine(target, question.recentMs, question.baselineMs, rows));
     const width = process.stdout.isTTY ? (process.stdout.columns ?? DEFAULT_WIDTH) : DEFAULT_WIDTH;
     for (const line of table(rows, width)) ctx.out(line);
   },

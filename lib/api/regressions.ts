@@ -69,7 +69,10 @@ export const regressionParamsSchema = z.looseObject(fields).superRefine((value, 
 
 export interface RegressionParams {
   target: string;
+  /** The recent window's length; with sinceMs, its length now (recentWindowMs). */
   recentMs: number;
+  /** The recent window's anchor (`since`), when given. */
+  sinceMs?: number;
   baselineMs: number;
   minRatio?: number;
   alpha?: number;
@@ -81,6 +84,7 @@ export function toRegressionParams(parsed: z.output<typeof regressionParamsSchem
     target: parsed.target,
     recentMs: recentWindowMs(parsed.recent, parsed.since),
     baselineMs: parsed.baseline,
+    ...(parsed.since === undefined ? {} : { sinceMs: parsed.since }),
     ...(parsed.minRatio === undefined ? {} : { minRatio: parsed.minRatio }),
     ...(parsed.alpha === undefined ? {} : { alpha: parsed.alpha }),
     ...(parsed.minCalls === undefined ? {} : { minCalls: parsed.minCalls }),

@@ -2,6 +2,7 @@
 // answer. The statistics are lib/regression's; this module only loads pooled windows
 // (regression-windows.ts) and resolves the generic-plan notes. No Next.js or "server-only" import:
 // the CLI (plain Node, --conditions=react-server) imports it too.
+import { recentWindowMs } from "../api/regressions";
 import { NotFoundError, UserError } from "../errors";
 import { rankStatements, regressionWindows, type RankedStatement, type RegressionWindows, type StatementWindows } from "../regression";
 import type { PrismaClient } from "./client";
@@ -21,6 +22,13 @@ export interface RankTargetInput extends RankThresholds {
   baselineMs: number;
   /** End of the recent window; default: now. */
   now?: Date;
+  /**
+   * The recent window's anchor (`since`, epoch ms): the recent window is (since, now], recentMs is
+   * recomputed from it (recentWindowMs). Lets a ranking "as of now" be shared across the seconds
+   * the window grows by: the baseline stays put, and new rows in the recent window change the data
+   * version anyway.
+   */
+  sinceMs?: number;
 }
 
 /**
@@ -30,11 +38,15 @@ export interface RankTargetInput extends RankThresholds {
 export async function rankTarget(repo: PrismaClient, input: RankTargetInput): Promise<RankedStatement[]> {
   const target = await repo.target.findUnique({ where: { name: input.targetName }, select: { id: true } });
   if (!target) throw new NotFoundError(`there is no target named "${input.targetName}"`);
-  const rank = (now: Date) => rankScope(repo, { targetId: target.id }, regressionWindows({ now, recentMs: input.recentMs, baselineMs: input.baselineMs }), input);
+  const rank = (now: Date) => {
+    const recentMs = recentWindowMs(input.recentMs, input.sinceMs, now.getTime());
+    return rankScope(repo, { targetId: target.id }, regressionWindows({ now, recentMs, baselineMs: input.baselineMs }), input);
+  };
   if (input.now) return rank(input.now);
   // "Now": shared by every caller of this process asking the same question about the same data.
   const version = await dataVersion(repo, target.id);
-  const key = [target.id, version, input.recentMs, input.baselineMs, input.alpha, input.minRatio, input.minCalls].join("|");
+  const recent = input.sinceMs === undefined ? input.recentMs : `since ${input.sinceMs}`;
+  const key = [target.id, version, recent, input.baselineMs, input.alpha, input.minRatio, input.minCalls].join("|");
   return shared(repo, key, () => rank(new Date()));
 }
 

@@ -2,7 +2,7 @@
 // paged (lib/statements/list), each row with the plan that runs now (whichPlanRuns, for the whole page
 // in one query: plansRunningNow).
 import "server-only";
-import { recentWindowMs, toRegressionRow } from "../api/regressions";
+import { toRegressionRow } from "../api/regressions";
 import type { RunningPlan, StatementList, StatementListParams } from "../api/statements";
 import { parseDuration } from "../regression";
 import { isGenericEvidence, selectStatements } from "../statements/list";
@@ -22,7 +22,12 @@ export async function statementList(params: StatementListParams, repo: PrismaCli
   if (target === null) {
     return { ...base, total: 0, page: 1, pageSize: params.pageSize, pageCount: 1, counts: { regressions: 0, improvements: 0, all: 0 }, rows: [] };
   }
-  const ranked = await rankTarget(repo, { targetName: target, recentMs: recentWindowMs(parseDuration(params.recent), params.since), baselineMs: parseDuration(params.baseline) });
+  const ranked = await rankTarget(repo, {
+    targetName: target,
+    recentMs: parseDuration(params.recent),
+    ...(params.since === undefined ? {} : { sinceMs: params.since }),
+    baselineMs: parseDuration(params.baseline),
+  });
   const selected = selectStatements(ranked.map(toRegressionRow), params);
   const running = await plansRunningNow(repo, selected.rows.map((r) => BigInt(r.statementId)));
   return {

@@ -227,6 +227,12 @@ describe("rankTarget", () => {
     expect(b).toBe(a); // the same computation, not an equal one
     expect(await rankTarget(repo, input)).toBe(a);
     expect(await rankTarget(repo, { ...input, minCalls: 5 })).not.toBe(a); // another question
+    // Anchored at `since`: the recent window grows with the clock, the question stays the same.
+    const anchored = { ...input, sinceMs: Date.now() - HOUR_MS };
+    const first = await rankTarget(repo, anchored);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // a whole second more of recent window
+    expect(await rankTarget(repo, anchored)).toBe(first);
+    expect(await rankTarget(repo, { ...anchored, sinceMs: anchored.sinceMs - 60_000 })).not.toBe(first);
     // A snapshot stored (the collector moves last_snapshot_at): computed again.
     const before = await repo.target.findUniqueOrThrow({ where: { id: targetId }, select: { lastSnapshotAt: true } });
     await repo.target.update({ where: { id: targetId }, data: { lastSnapshotAt: new Date("2031-01-01T00:00:00Z") } });

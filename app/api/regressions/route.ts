@@ -12,8 +12,8 @@ export const dynamic = "force-dynamic";
  */
 export async function GET(request: Request): Promise<Response> {
   try {
-    const { target, recentMs, baselineMs, ...thresholds } = toRegressionParams(parseSearchParams(request, regressionParamsSchema));
-    const rows = await rankTarget(prisma(), { targetName: target, recentMs, baselineMs, ...thresholds });
+    const { target, ...question } = toRegressionParams(parseSearchParams(request, regressionParamsSchema));
+    const rows = await rankTarget(prisma(), { targetName: target, ...question });
     return Response.json(rows.map(toRegressionRow), { headers: { "Cache-Control": "no-store" } });
   } catch (err) {
     return errorResponse(err);
