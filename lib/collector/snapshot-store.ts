@@ -13,7 +13,6 @@ import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import type { StatementCumulative } from "../regression/interval-stats";
 import { BASELINE_FORMAT, decodeBaselines, type PackedBaseline } from "./baseline-codec";
 
 /** The repository session a snapshot's transaction runs on. */
