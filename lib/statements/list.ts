@@ -30,10 +30,15 @@ const SORT_VALUE: Record<StatementSort, (r: RegressionRow) => number | null> = {
 
 /** Case-insensitive substring of the query text; whitespace runs in the search match any whitespace. */
 export function matchesSearch(query: string, search: string): boolean {
+  return searchMatcher(search)(query);
+}
+
+/** matchesSearch with the search parsed once, for filtering thousands of rows. */
+function searchMatcher(search: string): (query: string) => boolean {
   const words = search.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const text = query.toLowerCase().replace(/\s+/g, " ");
-  return text.includes(words.join(" "));
+  if (words.length === 0) return () => true;
+  const needle = words.join(" ");
+  return (query) => query.toLowerCase().replace(/\s+/g, " ").includes(needle);
 }
 
 export function matchesVerdict(row: Pick<RegressionRow, "verdict">, verdict: VerdictFilter): boolean {
@@ -47,7 +52,8 @@ export function matchesVerdict(row: Pick<RegressionRow, "verdict">, verdict: Ver
  * the tie-break so equal values never shuffle between polls), then the page.
  */
 export function selectStatements<T extends RegressionRow>(ranked: readonly T[], selection: ListSelection): SelectedPage<T> {
-  const searched = ranked.filter((r) => matchesSearch(r.query, selection.q));
+  const matches = searchMatcher(selection.q);
+  const searched = ranked.filter((r) => matches(r.query));
   const counts = {
     regressions: searched.filter((r) => r.verdict === "regression").length,
     improvements: searched.filter((r) => r.verdict === "improvement").length,
