@@ -35,8 +35,8 @@ export const DEMO_STATEMENTS = {
   bucketCounts: {
     name: "bucket_counts",
     role: "pw_memory",
-    text: "select max(n) from (select v % $1 as bucket, count(*) as n from samples group by 1) b",
-    values: () => [30_000],
+    text: "select max(n) from (select label, count(*) as n from labels group by 1) b",
+    values: () => [],
   },
   customerById: { name: "customer_by_id", role: "pw_app", text: "select id, name, region from customers where id = $1", values: (i) => [1 + ((i * 7919) % 50000)] },
   orderById: { name: "order_by_id", role: "pw_app", text: "select id, customer_id, amount from orders where id = $1", values: (i) => [1 + ((i * 104729) % 500000)] },
