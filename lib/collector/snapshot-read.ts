@@ -21,8 +21,6 @@ export interface PgssEntry {
   userId: bigint;
   dbId: bigint;
   queryId: bigint;
-  /** Normalized text; "" when the server did not give it (no privilege, text file unreadable). */
-  queryText: string;
   counters: StatementCumulative;
   /**
    * stats_since (1.11+, PostgreSQL 17) in epoch ms, floored; the latest of the grouped rows, so a
@@ -144,7 +142,6 @@ export function parseEntryLine(line: string): PgssEntry {
     userId: bigField(f, 0),
     dbId: bigField(f, 1),
     queryId: bigField(f, 2),
-    queryText: "",
     counters: {
       calls,
       totalExecMs: moments.sumMs,
@@ -181,7 +178,7 @@ export function groupEntries(entries: string | null): PgssEntry[] {
   return [...byKey.values()];
 }
 
-/** Reads pg_stat_statements once (info included), without query texts (queryText ""). */
+/** Reads pg_stat_statements once (info included), without query texts (see readPgssTexts). */
 export async function readPgss(client: pg.ClientBase, shape: PgssShape): Promise<PgssSnapshot> {
   const { rows } = await client.query<{ stats_reset_ms: string | null; dealloc: string | null; entries: string | null }>(pgssQuery(shape));
   const row = rows[0];

@@ -6,9 +6,9 @@
 // PostgreSQL has for exactly this (bench:collect measures a snapshot against it), and COPY needs the
 // session's copy sub-protocol, which Prisma does not offer. The session is the one holding the
 // target's collector lock (run-core), so a snapshot costs no extra connection.
-// Why the other columns travel as ONE array literal string per column ('{1,2,3}' cast with
-// $n::int8[]): one string per column costs a join in JS and array_in on the server, not a value
-// conversion per element. Results come back the same way (array_agg, one row) for the same reason.
+// The other columns travel as ONE array literal string per column ('{1,2,3}' cast with $n::int8[])
+// and results come back the same way (array_agg, one row): one string per column, whatever the
+// number of statements.
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import type pg from "pg";

@@ -140,7 +140,8 @@ async function store(
     // Texts only for the statements that store one: first seen, or a restarted baseline.
     const needText = snapshot.entries.filter((_, i) => decisions[i]!.kind === "baseline");
     const texts = await timed(times, "texts", () => fetchTexts(needText));
-    const textOf = (entry: PgssEntry) => texts.get(entry.key) ?? entry.queryText;
+    // "" when the server did not give one (no privilege, text file unreadable): the stored text stays.
+    const textOf = (entry: PgssEntry) => texts.get(entry.key) ?? "";
 
     const fresh: FreshStatement[] = [];
     const known: KnownStatement[] = [];

@@ -23,6 +23,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { describeDatabaseUrl } from "../errors";
+import { inTransaction } from "./sql-runner";
 
 /** Prisma's advisory lock key for migrations (prisma-engines, sql-schema-connector). */
 export const PRISMA_MIGRATION_LOCK_KEY = 72707369;
@@ -222,20 +223,20 @@ async function applyLocked(client: pg.Client, server: string, migrations: Migrat
 
 async function applyOne(client: pg.Client, server: string, migration: MigrationFile): Promise<void> {
   const id = randomUUID();
-  await client.query("BEGIN");
   try {
-    await client.query(
-      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count)
-       VALUES ($1, $2, $3, clock_timestamp(), 0)`,
-      [id, migration.checksum, migration.name],
-    );
-    // The whole file as one simple-protocol query: multiple statements and $$ bodies work, and it
-    // stays inside this transaction (the SQL must not COMMIT itself).
-    await client.query(migration.sql);
-    await client.query(`UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`, [id]);
-    await client.query("COMMIT");
+    await inTransaction(client, async () => {
+      await client.query(
+        `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count)
+         VALUES ($1, $2, $3, clock_timestamp(), 0)`,
+        [id, migration.checksum, migration.name],
+      );
+      // The whole file as one simple-protocol query: multiple statements and $$ bodies work, and it
+      // stays inside this transaction (the SQL must not COMMIT itself).
+      await client.query(migration.sql);
+      await client.query(`UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`, [id]);
+    });
   } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    // Rolled back by now (inTransaction).
     const text = pgErrorText(err);
     // Record the attempt as rolled back (which it was), for the record and for `prisma migrate status`.
     await client

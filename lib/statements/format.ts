@@ -1,18 +1,12 @@
 // Human units for the statement views: milliseconds shown as ms, s, min or h with the digits a
 // reader can use, en-US grouping whatever the locale (the same text on the server and in the browser).
-// Numbers go through formatDigits (one Intl.NumberFormat per digit count): toLocaleString with
-// options builds a formatter per call, ~10 ms of every statements page (50 rows) under load.
-import { formatDigits } from "../regression/format";
+// Numbers go through lib/regression/format (one Intl.NumberFormat per digit count): toLocaleString
+// with options builds a formatter per call, ~10 ms of every statements page (50 rows) under load.
+import { formatDigits, formatNumber as digits, formatRatio as ratioText } from "../regression/format";
 
 const SECOND_MS = 1_000;
 const MINUTE_MS = 60 * SECOND_MS;
 const HOUR_MS = 60 * MINUTE_MS;
-
-function digits(value: number): string {
-  const magnitude = Math.abs(value);
-  const fraction = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
-  return formatDigits(value, fraction);
-}
 
 /** 0.4213 → "0.42 ms", 1234 → "1.23 s", 95000 → "1.58 min", 7200000 → "2 h". */
 export function formatDurationMs(ms: number): string {
@@ -33,8 +27,7 @@ export function formatImpactMs(ms: number | null): string {
 
 /** "2.5×", "0.33×", "—". */
 export function formatRatio(ratio: number | null): string {
-  if (ratio === null) return "—";
-  return `${formatDigits(ratio, ratio >= 10 ? 1 : 2)}×`;
+  return ratio === null ? "—" : ratioText(ratio);
 }
 
 /** 1234567 → "1,234,567"; fractions (pooled averages) keep two digits. */
