@@ -12,7 +12,9 @@ import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
+import { backfillCheckpoints } from "../../lib/db/checkpoints";
 import { applyMigrations } from "../../lib/db/migrate";
+import { RETENTION_DEFAULTS } from "../../lib/db/retention";
 import { ensureIntervalPartitions } from "../../lib/db/partitions";
 import { rollUpTarget } from "../../lib/db/rollups";
 import { embeddedBinaries, ensureDatabase, PostgresServer } from "../../lib/db/postgres-server";
@@ -102,10 +104,36 @@ export async function scaleRepository(params: ScaleParams = DEFAULT_SCALE, optio
     await applyMigrations(url);
     endAt = new Date(saved.endAt);
     intervalRows = saved.intervalRows;
+    await ensureCheckpoints(url, endAt, log);
     return { url, targetName: SCALE_TARGET, params, endAt, intervalRows, generatedNow: false, stop: () => server.stop() };
   } catch (err) {
     await server.stop();
     throw err;
+  }
+}
+
+/** Days of checkpoints the dataset gets: the raw retention default, which holds the benchmarks' 1 d vs 7 d. */
+const CHECKPOINT_DAYS = RETENTION_DEFAULTS.rawDays;
+
+/**
+ * Checkpoints (lib/db/checkpoints.ts) for the dataset's last CHECKPOINT_DAYS, built from its
+ * intervals by backfillCheckpoints as an upgraded repository would be, once: a dataset generated
+ * before checkpoints existed gets them on its next start.
+ */
+async function ensureCheckpoints(url: string, endAt: Date, log: (line: string) => void): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string; from: Date | null }>(`SELECT id::text, checkpoints_from AS from FROM target WHERE name = $1`, [SCALE_TARGET]);
+    const target = rows[0];
+    if (!target || target.from !== null) return;
+    const started = performance.now();
+    log(`scale: building checkpoints for the last ${CHECKPOINT_DAYS} days (once; a few minutes)`);
+    const written = await backfillCheckpoints(client, BigInt(target.id), new Date(endAt.getTime() - CHECKPOINT_DAYS * DAY_MS));
+    await client.query("VACUUM ANALYZE target_checkpoint");
+    log(`scale: ${written} checkpoints (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  } finally {
+    await client.end();
   }
 }
 

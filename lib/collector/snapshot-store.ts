@@ -30,6 +30,8 @@ export interface TargetSnapshotState {
 export interface LockedTarget extends TargetSnapshotState {
   /** The last snapshot stored for the target, by any collector (null: none yet). */
   lastSnapshotAt: Date | null;
+  /** target.checkpoints_from: null until the target's first checkpoint. */
+  checkpointsFrom: Date | null;
 }
 
 export type Baseline = PackedBaseline;
@@ -91,9 +93,9 @@ export const statementKey = (userId: bigint, dbId: bigint, queryId: bigint) => `
 
 /** Locks the target row: two snapshots of one target must not interleave (each would double count). */
 export async function lockTarget(tx: Tx, targetId: bigint): Promise<LockedTarget> {
-  const rows = await rowsOf<{ stats_reset_at: unknown; dealloc_count: unknown; last_snapshot_at: unknown }>(
+  const rows = await rowsOf<{ stats_reset_at: unknown; dealloc_count: unknown; last_snapshot_at: unknown; checkpoints_from: unknown }>(
     tx,
-    `SELECT stats_reset_at, dealloc_count, last_snapshot_at FROM target WHERE id = $1::bigint FOR UPDATE`,
+    `SELECT stats_reset_at, dealloc_count, last_snapshot_at, checkpoints_from FROM target WHERE id = $1::bigint FOR UPDATE`,
     [targetId],
   );
   const row = rows[0];
@@ -102,6 +104,7 @@ export async function lockTarget(tx: Tx, targetId: bigint): Promise<LockedTarget
     statsResetAt: nullable(row.stats_reset_at, asDate, "stats_reset_at"),
     deallocCount: nullable(row.dealloc_count, asBigint, "dealloc_count"),
     lastSnapshotAt: nullable(row.last_snapshot_at, asDate, "last_snapshot_at"),
+    checkpointsFrom: nullable(row.checkpoints_from, asDate, "checkpoints_from"),
   };
 }
 
@@ -141,6 +144,8 @@ export interface SnapshotWrite {
   intervals: IntervalRow[];
   /** The target's baselines after this snapshot (baseline-codec format), or null: unchanged. */
   baselines: { counters: Uint8Array; statementCount: number } | null;
+  /** The running totals after this snapshot (lib/db/checkpoints.ts), or null: no interval, none written. */
+  checkpoint: { format: number; statementCount: number; totals: Uint8Array } | null;
   state: TargetSnapshotState;
 }
 
@@ -272,6 +277,7 @@ export async function upsertStatements(
  * - known statements that ran: last_seen_at moved once it is LAST_SEEN_RESOLUTION old, or when a
  *   restarted baseline brings the text; idle statements are not written at all;
  * - the target's baselines replaced (one row, see baseline-codec.ts), unless nothing changed;
+ * - the running totals after the intervals (one row, see lib/db/checkpoints.ts), when there are any;
  * - the target's snapshot state updated.
  */
 export async function writeSnapshot(tx: Tx, w: SnapshotWrite): Promise<void> {
@@ -291,6 +297,11 @@ export async function writeSnapshot(tx: Tx, w: SnapshotWrite): Promise<void> {
        ON CONFLICT (target_id) DO UPDATE
           SET written_at = EXCLUDED.written_at, statement_count = EXCLUDED.statement_count, format = EXCLUDED.format, counters = EXCLUDED.counters),`
     : "";
+  const checkpoint = w.checkpoint
+    ? `checkpoint AS (
+       INSERT INTO target_checkpoint (target_id, at, statement_count, format, totals)
+       VALUES ($1::bigint, $2::timestamptz, ${param(w.checkpoint.statementCount, "int4")}, ${param(w.checkpoint.format, "int4")}, ${param(w.checkpoint.totals, "bytea")})),`
+    : "";
   const statsResetAt = param(w.state.statsResetAt, "timestamptz");
   const dealloc = param(w.state.deallocCount, "int8");
 
@@ -303,8 +314,10 @@ export async function writeSnapshot(tx: Tx, w: SnapshotWrite): Promise<void> {
         WHERE s.id = r.statement_id AND s.target_id = $1::bigint
           AND (r.query_text <> '' OR s.last_seen_at <= $2::timestamptz - interval '${LAST_SEEN_RESOLUTION}')),
      ${baseline}
+     ${checkpoint}
      target_state AS (
-       UPDATE target SET stats_reset_at = ${statsResetAt}, dealloc_count = ${dealloc}, last_snapshot_at = $2::timestamptz, updated_at = now()
+       UPDATE target SET stats_reset_at = ${statsResetAt}, dealloc_count = ${dealloc}, last_snapshot_at = $2::timestamptz, updated_at = now(),
+              checkpoints_from = ${w.checkpoint ? "coalesce(checkpoints_from, $2::timestamptz)" : "checkpoints_from"}
         WHERE id = $1::bigint)
      SELECT 1`,
     args,

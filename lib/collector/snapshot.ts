@@ -15,10 +15,12 @@
 // statement of data-modifying CTEs for the rest (see writeSnapshot). A statement with no call since
 // its baseline keeps its baseline as it is: its capture time is the last snapshot in which it ran,
 // statement.last_seen_at the same to within an hour (LAST_SEEN_RESOLUTION).
+import { loadCheckpoint, nextCheckpoint, packCheckpoint } from "../db/checkpoints";
 import { ensureIntervalPartitions } from "../db/partitions";
 import { inTransaction, prismaRunner } from "../db/sql-runner";
 import { intervalDelta, type IntervalDelta } from "../regression/interval-stats";
 import { DAY_MS } from "../regression/rollup-segments";
+import { periodStartMs, type IntervalSums, type TotalsByStatement } from "../regression/running-totals";
 import { pgssShape, readPgss, readPgssTexts, type PgssEntry, type PgssSnapshot } from "./snapshot-read";
 import { encodeBaselines } from "./baseline-codec";
 import {
@@ -110,7 +112,15 @@ interface StoreOutcome {
  * only snapshots write target_baseline, and each one moves target.last_snapshot_at in the same
  * transaction); any other time (another collector ran, this process restarted) reads them back.
  */
-const baselineCache = new WeakMap<object, Map<bigint, { snapshotAtMs: number; baselines: Map<string, Baseline> }>>();
+const baselineCache = new WeakMap<object, Map<bigint, CachedState>>();
+
+/** What a snapshot leaves for the next one of the same process (see baselineCache). */
+interface CachedState {
+  snapshotAtMs: number;
+  baselines: Map<string, Baseline>;
+  /** The running totals of the last checkpoint (lib/db/checkpoints.ts), for the period starting at periodStartMs. */
+  checkpoint: { periodStartMs: number; totals: TotalsByStatement };
+}
 
 async function store(
   ctx: CollectContext,
@@ -119,7 +129,7 @@ async function store(
   fetchTexts: (entries: PgssEntry[]) => Promise<Map<string, string>>,
 ): Promise<StoreOutcome> {
   const targetId = ctx.target.id;
-  const cacheOfRepo = baselineCache.get(ctx.repo) ?? new Map<bigint, { snapshotAtMs: number; baselines: Map<string, Baseline> }>();
+  const cacheOfRepo = baselineCache.get(ctx.repo) ?? new Map<bigint, CachedState>();
   baselineCache.set(ctx.repo, cacheOfRepo);
   // Dropped before the transaction: a failed or rolled-back snapshot must not leave a cache behind.
   const cached = cacheOfRepo.get(targetId);
@@ -131,10 +141,15 @@ async function store(
   const outcome = await inTransaction(ctx.repoSession, async (tx) => {
     const previous = await timed(times, "lock", () => lockTarget(tx, targetId));
     const reset = isGlobalReset(previous, snapshot);
-    const baselines =
-      cached !== undefined && previous.lastSnapshotAt?.getTime() === cached.snapshotAtMs
-        ? cached.baselines
-        : await timed(times, "baselines", () => loadBaselines(tx, targetId));
+    const cacheValid = cached !== undefined && previous.lastSnapshotAt?.getTime() === cached.snapshotAtMs;
+    const baselines = cacheValid ? cached.baselines : await timed(times, "baselines", () => loadBaselines(tx, targetId));
+    const period = periodStartMs(ctx.now.getTime());
+    // A new period starts from zero; within one, from the last checkpoint (cached, or read back).
+    const totalsBefore = cacheValid
+      ? cached.checkpoint.periodStartMs === period
+        ? cached.checkpoint.totals
+        : new Map()
+      : await timed(times, "checkpoint", () => loadCheckpoint(tx, targetId, previous.checkpointsFrom, ctx.now));
     const decisions = snapshot.entries.map((entry) => decide(entry, baselines.get(entry.key), reset));
 
     // Texts only for the statements that store one: first seen, or a restarted baseline.
@@ -175,6 +190,7 @@ async function store(
     // converted once: bigint comparisons were a visible part of a 5,000-statement snapshot, and an
     // order slightly off past 2^53 ids would only cost locality.)
     const ordered = intervals.map((row) => ({ id: Number(row.statementId), row })).sort((a, b) => a.id - b.id).map((o) => o.row);
+    const totals = intervals.length > 0 ? nextCheckpoint(totalsBefore, intervals.map(intervalSums)) : totalsBefore;
     await timed(times, "write", () =>
       writeSnapshot(tx, {
         targetId,
@@ -182,15 +198,31 @@ async function store(
         known,
         intervals: ordered,
         baselines: changed ? { counters: encodeBaselines([...next.values()]), statementCount: next.size } : null,
+        checkpoint: intervals.length > 0 ? packCheckpoint(totals) : null,
         state: { statsResetAt: snapshot.statsResetMs === null ? null : new Date(snapshot.statsResetMs), deallocCount: snapshot.dealloc },
       }),
     );
     const deallocRise = previous.deallocCount !== null && snapshot.dealloc !== null && !reset ? snapshot.dealloc - previous.deallocCount : null;
-    return { intervals: intervals.length, reset, restartedBaselines, vanished, deallocRise, after: next };
+    return { intervals: intervals.length, reset, restartedBaselines, vanished, deallocRise, after: next, totals };
   }, begin);
-  const { after, ...result } = outcome;
-  cacheOfRepo.set(targetId, { snapshotAtMs: ctx.now.getTime(), baselines: after });
+  const { after, totals, ...result } = outcome;
+  cacheOfRepo.set(targetId, { snapshotAtMs: ctx.now.getTime(), baselines: after, checkpoint: { periodStartMs: periodStartMs(ctx.now.getTime()), totals } });
   return result;
+}
+
+/** An interval's sums for the running totals (counters as numbers: exact below 2^53). */
+function intervalSums(row: IntervalRow): IntervalSums & { statementId: number } {
+  return {
+    statementId: Number(row.statementId),
+    calls: Number(row.calls),
+    meanExecMs: row.meanExecMs,
+    execVarianceMs2: row.execVarianceMs2,
+    rows: Number(row.rows),
+    sharedReadBlocks: Number(row.sharedReadBlocks),
+    tempWrittenBlocks: Number(row.tempWrittenBlocks),
+    totalPlanMs: row.totalPlanMs,
+    plans: row.plans === null ? null : Number(row.plans),
+  };
 }
 
 /**

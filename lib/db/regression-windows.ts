@@ -23,7 +23,9 @@ import { parsePlan } from "../plan";
 import type { PlanSamplePoint, RankingInterval, RegressionWindows, StatementWindows } from "../regression";
 import { isGenericPlan } from "../regression";
 import { windowSegments, type RollupCoverage, type Segment } from "../regression/rollup-segments";
-import { Prisma, type PrismaClient } from "./client";
+import { appendTotalsPoints, checkpointLookups, windowTotals } from "../regression/running-totals";
+import { readCheckpoints } from "./checkpoints";
+import { poolOf, Prisma, type PrismaClient } from "./client";
 import { INTERVAL_SUM_TERMS, INTERVAL_TRACKED } from "./rollups";
 
 /** Which statements: all of a target's, or one. */
@@ -43,13 +45,18 @@ function scopeCondition(scope: StatementScope, alias: "i" | "r" | "s"): Prisma.S
   return Prisma.sql`${column} = ${"targetId" in scope ? scope.targetId : scope.statementId}::bigint`;
 }
 
-/** How far the scope's target is rolled up (null: nothing yet, or no such statement). */
-export async function rollupCoverage(repo: PrismaClient, scope: StatementScope): Promise<RollupCoverage> {
-  const rows = await repo.$queryRaw<{ hourUntil: Date | null; dayUntil: Date | null }[]>`
-    SELECT t.rolled_up_hour_until AS "hourUntil", t.rolled_up_day_until AS "dayUntil"
+/** How far the scope's target is rolled up, and since when it has checkpoints (null: nothing yet, or no such statement). */
+export async function rollupCoverage(repo: PrismaClient, scope: StatementScope): Promise<TargetCoverage> {
+  const rows = await repo.$queryRaw<TargetCoverage[]>`
+    SELECT t.rolled_up_hour_until AS "hourUntil", t.rolled_up_day_until AS "dayUntil", t.checkpoints_from AS "checkpointsFrom"
       FROM target t
      WHERE ${"targetId" in scope ? Prisma.sql`t.id = ${scope.targetId}::bigint` : Prisma.sql`t.id = (SELECT target_id FROM statement WHERE id = ${scope.statementId}::bigint)`}`;
-  return rows[0] ?? { hourUntil: null, dayUntil: null };
+  return rows[0] ?? { hourUntil: null, dayUntil: null, checkpointsFrom: null };
+}
+
+export interface TargetCoverage extends RollupCoverage {
+  /** target.checkpoints_from: windows starting at or after it can be read from checkpoints. */
+  checkpointsFrom: Date | null;
 }
 
 /**
@@ -157,8 +164,9 @@ export async function pooledStatements(
   repo: PrismaClient,
   scope: StatementScope,
   windows: RegressionWindows,
-): Promise<{ statements: { id: string; queryId: string; query: string }[]; intervals: Map<string, RankingInterval[]> }> {
-  const query = statementWindowsQuery(scope, windows, await rollupCoverage(repo, scope));
+  coverage: RollupCoverage,
+): Promise<WindowInputs> {
+  const query = statementWindowsQuery(scope, windows, coverage);
   const [row] = query === null ? [] : await repo.$queryRaw<{ pooled: string | null; statements: string | null }[]>(query);
   const pooled = columnsOf(pooledColumnsSchema, row?.pooled ?? null);
   const texts = columnsOf(statementColumnsSchema, row?.statements ?? null);
@@ -231,9 +239,51 @@ export async function dominantSamples(repo: PrismaClient, scope: StatementScope,
   }));
 }
 
-/** The ranking's inputs for every statement in scope with intervals in either window. */
+/** Per statement with calls in a window: its text and its ranking points. */
+interface WindowInputs {
+  statements: { id: string; queryId: string; query: string }[];
+  intervals: Map<string, RankingInterval[]>;
+}
+
+/**
+ * A target's windows from its checkpoints (lib/db/checkpoints.ts): a few packed rows whatever the
+ * windows' length, then the texts of the statements that ran. The same figures as pooledStatements
+ * (checked against it by test/integration/checkpoints.test.ts), for windows starting at or after the
+ * target's checkpoints_from.
+ */
+export async function checkpointStatements(repo: PrismaClient, targetId: bigint, windows: RegressionWindows): Promise<WindowInputs> {
+  const found = await readCheckpoints(poolOf(repo), targetId, checkpointLookups(windows));
+  const totals = windowTotals(windows, found);
+  const intervals = new Map<string, RankingInterval[]>();
+  for (const [window, byStatement] of [[windows.baseline, totals.baseline], [windows.recent, totals.recent]] as const) {
+    for (const [id, t] of byStatement) {
+      const key = String(id);
+      let points = intervals.get(key);
+      if (!points) intervals.set(key, (points = []));
+      appendTotalsPoints(points, t, window.end);
+    }
+  }
+  if (intervals.size === 0) return { statements: [], intervals };
+  const [row] = await repo.$queryRaw<{ statements: string | null }[]>`
+    SELECT json_build_object('id', array_agg(s.id::text), 'queryId', array_agg(s.query_id::text), 'query', array_agg(s.query_text))::text AS statements
+      FROM statement s
+     WHERE s.target_id = ${targetId}::bigint AND s.id = ANY(${`{${[...intervals.keys()].join(",")}}`}::int8[])`;
+  const texts = columnsOf(statementColumnsSchema, row?.statements ?? null);
+  return { statements: texts === null ? [] : texts.id.map((id, i) => ({ id, queryId: texts.queryId[i]!, query: texts.query[i]! })), intervals };
+}
+
+/**
+ * The ranking's inputs for every statement in scope with intervals in either window: from
+ * checkpoints when the scope is a target that has them for the windows, else pooled from intervals
+ * and rollups.
+ */
 export async function statementWindows(repo: PrismaClient, scope: StatementScope, windows: RegressionWindows): Promise<StatementWindows[]> {
-  const [{ statements, intervals }, samples] = await Promise.all([pooledStatements(repo, scope, windows), dominantSamples(repo, scope, windows)]);
+  const coverage = await rollupCoverage(repo, scope);
+  const fromCheckpoints = "targetId" in scope && coverage.checkpointsFrom !== null && coverage.checkpointsFrom <= windows.baseline.start;
+  const [{ statements, intervals }, samples] = await Promise.all([
+    fromCheckpoints ? checkpointStatements(repo, scope.targetId, windows) : pooledStatements(repo, scope, windows, coverage),
+    dominantSamples(repo, scope, windows),
+  ]);
   const samplesOf = new Map<string, PlanSamplePoint[]>();
   for (const { statementId, ...sample } of samples) {
     const id = statementId.toString();
