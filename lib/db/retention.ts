@@ -1,10 +1,11 @@
 // Retention: how long the repository keeps what. Raw intervals for `rawDays` (whole daily partitions
 // dropped), hourly and daily rollups for `rollupDays`, at most `samplesPerPlan` plan samples per plan
-// (the newest). Before anything is dropped, every target is rolled up, so history leaves the raw
-// table only once the rollups hold it.
+// (the newest), checkpoints of running totals as long as raw intervals. Before anything is dropped,
+// every target is rolled up, so history leaves the raw table only once the rollups hold it.
 import { z } from "zod";
 import { UserError } from "../errors";
 import { DAY_MS } from "../regression/rollup-segments";
+import { periodStartMs } from "../regression/running-totals";
 import { purgeIntervalsBefore } from "./partitions";
 import { rollUpTarget } from "./rollups";
 import type { SqlRunner } from "./sql-runner";
@@ -44,7 +45,26 @@ export interface PurgeResult {
   deletedDefaultIntervals: number;
   deletedRollups: number;
   deletedSamples: number;
+  deletedCheckpoints: number;
   durationMs: number;
+}
+
+/**
+ * Checkpoints live as long as raw intervals, by whole periods (lib/regression/running-totals.ts): a
+ * period's checkpoints go once it ended before the cutoff, and checkpoints_from moves to that end, so
+ * rankings of windows starting earlier pool intervals and rollups again. One transaction: deleted
+ * checkpoints with the old checkpoints_from would read as zeros.
+ */
+async function purgeCheckpointsBefore(db: SqlRunner, cutoff: Date): Promise<number> {
+  const periodEnd = new Date(periodStartMs(cutoff.getTime()));
+  return db.transaction(async (tx) => {
+    const [gone] = await tx.query(
+      `WITH gone AS (DELETE FROM target_checkpoint WHERE at <= $1::timestamptz RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+      [periodEnd.toISOString()],
+    );
+    await tx.execute(`UPDATE target SET checkpoints_from = $1::timestamptz WHERE checkpoints_from < $1::timestamptz`, [periodEnd.toISOString()]);
+    return Number(gone?.n ?? 0);
+  });
 }
 
 /** One pass of retention. Safe to run beside collectors (rollups lock the target row like a snapshot does). */
@@ -53,7 +73,9 @@ export async function purgeRepository(db: SqlRunner, settings: RetentionSettings
   const targets = await db.query(`SELECT id::text AS id FROM target ORDER BY id`);
   for (const t of targets) await rollUpTarget(db, BigInt(String(t.id)));
 
-  const intervals = await purgeIntervalsBefore(db, new Date(now.getTime() - settings.rawDays * DAY_MS));
+  const rawCutoff = new Date(now.getTime() - settings.rawDays * DAY_MS);
+  const intervals = await purgeIntervalsBefore(db, rawCutoff);
+  const checkpoints = await purgeCheckpointsBefore(db, rawCutoff);
   const rollups = await db.query(
     `WITH gone AS (DELETE FROM statement_rollup WHERE bucket_start < $1::timestamptz RETURNING 1) SELECT count(*)::int AS n FROM gone`,
     [new Date(now.getTime() - settings.rollupDays * DAY_MS).toISOString()],
@@ -73,6 +95,7 @@ export async function purgeRepository(db: SqlRunner, settings: RetentionSettings
     deletedDefaultIntervals: intervals.deletedDefaultRows,
     deletedRollups: Number(rollups[0]?.n ?? 0),
     deletedSamples: Number(samples[0]?.n ?? 0),
+    deletedCheckpoints: checkpoints,
     durationMs: Math.round(performance.now() - started),
   };
 }
@@ -81,6 +104,6 @@ export function describePurge(r: PurgeResult): string {
   return (
     `retention: rolled up ${r.rolledUpTargets} target(s); dropped ${r.droppedPartitions.length} interval partition(s)` +
     `${r.droppedPartitions.length ? ` (${r.droppedPartitions.join(", ")})` : ""}, ${r.deletedDefaultIntervals} default-partition interval(s), ` +
-    `${r.deletedRollups} rollup(s), ${r.deletedSamples} plan sample(s) (${r.durationMs} ms)`
+    `${r.deletedRollups} rollup(s), ${r.deletedSamples} plan sample(s), ${r.deletedCheckpoints} checkpoint(s) (${r.durationMs} ms)`
   );
 }

@@ -194,10 +194,11 @@ describe.each(testServers().map((s) => [s.major, s] as const))("migrations on Po
           counters: { calls: 9007199254740993n, totalExecMs: 1.5, sumSquaresExecMs2: 2.25, totalPlanMs: null, plans: null, rows: 3n, sharedHitBlocks: 4n, sharedReadBlocks: 5n, tempReadBlocks: 6n, tempWrittenBlocks: 7n } },
       ]);
       expect(two?.map((b) => [b.statementId, b.userId, b.dbId, b.queryId, b.counters.totalPlanMs, b.counters.plans])).toEqual([[21n, 4294967295n, 1n, 7n, 0, 0n]]);
-      // 'e'xternal: no pglz at every snapshot (see the migration).
-      const [storage] = await repo.$queryRaw<{ attstorage: string }[]>`
-        SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'target_baseline'::regclass AND attname = 'counters'`;
-      expect(storage?.attstorage).toBe("e");
+      // 'e'xternal: no pglz at every snapshot (see the migrations), for baselines and checkpoints.
+      const storage = await repo.$queryRaw<{ attstorage: string }[]>`
+        SELECT attstorage::text FROM pg_attribute
+         WHERE (attrelid, attname) IN (('target_baseline'::regclass, 'counters'), ('target_checkpoint'::regclass, 'totals'))`;
+      expect(storage.map((s) => s.attstorage)).toEqual(["e", "e"]);
     } finally {
       await repo.$disconnect();
     }

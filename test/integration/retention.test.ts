@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@/lib/db/client";
 import { DEFAULT_PARTITION, ensureIntervalPartitions, intervalPartitionDays, partitionName } from "@/lib/db/partitions";
 import { purgeRepository } from "@/lib/db/retention";
+import { periodStartMs } from "@/lib/regression/running-totals";
 import { rollUpTarget } from "@/lib/db/rollups";
 import { prismaRunner, type SqlRunner } from "@/lib/db/sql-runner";
 import { removeTarget } from "@/lib/collector/targets";
@@ -133,6 +134,27 @@ describe.each(testServers().map((s) => [s.major, s] as const))("retention on Pos
     expect(later.droppedPartitions).toEqual([partitionName(new Date("2030-03-18T00:00:00Z")), partitionName(new Date("2030-03-19T00:00:00Z"))]);
     expect(later.deletedDefaultIntervals).toBe(0);
     expect((await intervalPartitionDays(db)).map((d) => d.toISOString().slice(0, 10))).toEqual(["2030-03-20"]);
+  });
+
+  it("purges checkpoints by whole periods ended before the raw cutoff, and moves checkpoints_from to that end", async () => {
+    const other = await repo.target.create({ data: { name: "checkpointed", host: "127.0.0.1", database: "c", username: "app" } });
+    // The raw cutoff (03-11 10:20) lies in the period that starts when the one before it ends (03-07).
+    const periodEnd = periodStartMs(NOW.getTime() - 9 * DAY_MS);
+    const ats = [-8, -1, 0, 1, 9].map((days) => new Date(periodEnd + days * DAY_MS));
+    for (const at of ats) {
+      await db.execute(`INSERT INTO target_checkpoint (target_id, at, statement_count, format, totals) VALUES ($1::bigint, $2::timestamptz, 0, 1, '')`, [
+        other.id.toString(),
+        at.toISOString(),
+      ]);
+    }
+    await repo.target.update({ where: { id: other.id }, data: { checkpointsFrom: ats[0] } });
+    const result = await purgeRepository(db, { rawDays: 9, rollupDays: 100, samplesPerPlan: 1000 }, NOW);
+    // At or before that end: gone; after it: kept, even before the raw cutoff itself (03-08).
+    expect(result.deletedCheckpoints).toBe(3);
+    const kept = await repo.targetCheckpoint.findMany({ where: { targetId: other.id }, orderBy: { at: "asc" } });
+    expect(kept.map((c) => c.at)).toEqual(ats.slice(3));
+    expect((await repo.target.findUniqueOrThrow({ where: { id: other.id } })).checkpointsFrom).toEqual(new Date(periodEnd));
+    await repo.target.delete({ where: { id: other.id } });
   });
 
   it("`planwatch purge` runs one pass with the environment's settings; a bad setting is refused and changes nothing", async () => {
