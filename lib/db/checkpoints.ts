@@ -58,8 +58,7 @@ export async function readCheckpoints(pool: pg.Pool, targetId: bigint, lookups: 
   // One statement: a LATERAL probe of the primary key per lookup; each checkpoint's bytes travel once
   // even when two lookups land on the same snapshot (a boundary that is also a period's end).
   const query: pg.QueryConfig = {
-    text: 
-    `WITH found AS (
+    text: `WITH found AS (
        SELECT k.key, c.at
          FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS k(key, after, until)
         CROSS JOIN LATERAL (SELECT at FROM target_checkpoint c
