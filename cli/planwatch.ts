@@ -14,12 +14,13 @@ import { planCommand } from "./commands/plan";
 import { plansCommand } from "./commands/plans";
 import { regressionsCommand } from "./commands/regressions";
 import { purgeCommand } from "./commands/purge";
+import { checkpointsCommand } from "./commands/checkpoints";
 import { alertsCommand } from "./commands/alerts";
 import { userCommand } from "./commands/user";
 import { tokenCommand } from "./commands/token";
 import type { Command, CommandContext } from "./commands/types";
 
-const commands: Command[] = [statusCommand, migrateCommand, targetCommand, collectCommand, explainCommand, planCommand, plansCommand, regressionsCommand, alertsCommand, userCommand, tokenCommand, purgeCommand];
+const commands: Command[] = [statusCommand, migrateCommand, targetCommand, collectCommand, explainCommand, planCommand, plansCommand, regressionsCommand, alertsCommand, userCommand, tokenCommand, purgeCommand, checkpointsCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -118,8 +118,13 @@ const baselineCache = new WeakMap<object, Map<bigint, CachedState>>();
 interface CachedState {
   snapshotAtMs: number;
   baselines: Map<string, Baseline>;
-  /** The running totals of the last checkpoint (lib/db/checkpoints.ts), for the period starting at periodStartMs. */
-  checkpoint: { periodStartMs: number; totals: TotalsByStatement };
+  /**
+   * The running totals of the last checkpoint (lib/db/checkpoints.ts), for the period starting at
+   * periodStartMs, and target.checkpoints_from as of then: a backfill or retention changes it, and
+   * the totals are then read back (a backfill counts from the period's start, not from this process's
+   * first checkpoint).
+   */
+  checkpoint: { periodStartMs: number; totals: TotalsByStatement; fromMs: number | null };
 }
 
 async function store(
@@ -145,7 +150,8 @@ async function store(
     const baselines = cacheValid ? cached.baselines : await timed(times, "baselines", () => loadBaselines(tx, targetId));
     const period = periodStartMs(ctx.now.getTime());
     // A new period starts from zero; within one, from the last checkpoint (cached, or read back).
-    const totalsBefore = cacheValid
+    const totalsCached = cacheValid && cached.checkpoint.fromMs === (previous.checkpointsFrom?.getTime() ?? null);
+    const totalsBefore = totalsCached
       ? cached.checkpoint.periodStartMs === period
         ? cached.checkpoint.totals
         : new Map()
@@ -203,10 +209,16 @@ async function store(
       }),
     );
     const deallocRise = previous.deallocCount !== null && snapshot.dealloc !== null && !reset ? snapshot.dealloc - previous.deallocCount : null;
-    return { intervals: intervals.length, reset, restartedBaselines, vanished, deallocRise, after: next, totals };
+    // What writeSnapshot leaves in target.checkpoints_from.
+    const checkpointsFrom = previous.checkpointsFrom ?? (intervals.length > 0 ? ctx.now : null);
+    return { intervals: intervals.length, reset, restartedBaselines, vanished, deallocRise, after: next, totals, checkpointsFrom };
   }, begin);
-  const { after, totals, ...result } = outcome;
-  cacheOfRepo.set(targetId, { snapshotAtMs: ctx.now.getTime(), baselines: after, checkpoint: { periodStartMs: periodStartMs(ctx.now.getTime()), totals } });
+  const { after, totals, checkpointsFrom, ...result } = outcome;
+  cacheOfRepo.set(targetId, {
+    snapshotAtMs: ctx.now.getTime(),
+    baselines: after,
+    checkpoint: { periodStartMs: periodStartMs(ctx.now.getTime()), totals, fromMs: checkpointsFrom?.getTime() ?? null },
+  });
   return result;
 }
 

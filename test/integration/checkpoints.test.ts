@@ -14,6 +14,7 @@ import type { RankedStatement } from "@/lib/regression";
 import { PERIOD_MS, periodStartMs } from "@/lib/regression/running-totals";
 import { testServers } from "../support/databases";
 import { freshRepository } from "../support/repository";
+import { planwatch } from "../support/cli";
 import { openHarness } from "../support/snapshot-harness";
 
 const HOUR_MS = 3_600_000;
@@ -66,6 +67,27 @@ describe.each(testServers())("checkpoints on PostgreSQL $major", (server) => {
       // Loaded back from the repository when another collector wrote since (logged as a step).
       const loaded = h.logs.filter((l) => l.startsWith("snapshot:")).map((l) => /\bcheckpoint \d+/.test(l));
       expect(loaded).toEqual([true, false, false, true, true, false]);
+
+      // A backfill that finds intervals from before this collector's first checkpoint (here: one
+      // stored by hand at the period's start) changes the totals: the collector reads them back.
+      const [someone] = rows;
+      const periodStart = periodStartMs(h.runs.at(-1)!.getTime());
+      await other.session.query(
+        `INSERT INTO statement_interval (target_id, statement_id, window_start, window_end, calls, total_exec_ms, mean_exec_ms, exec_variance_ms2,
+                                         rows, shared_hit_blocks, shared_read_blocks, temp_read_blocks, temp_written_blocks)
+         VALUES ($1::bigint, $2::bigint, $3::timestamptz, $4::timestamptz, 1000, 1000, 1, 0, 0, 0, 0, 0, 0)`,
+        [h.target.id, someone!.statement_id, new Date(periodStart), new Date(periodStart + 1)],
+      );
+      await backfillCheckpoints(other.session, h.target.id, new Date(periodStart));
+      await h.run("SELECT g FROM generate_series(1, 7) AS g", 3);
+      await h.collect();
+      const last = (await storedCheckpoints(other.session, h.target.id)).at(-1)!.totals;
+      const { rows: sums } = await other.session.query<{ calls: string }>(
+        "SELECT sum(calls)::text AS calls FROM statement_interval WHERE statement_id = $1::bigint AND window_end > $2::timestamptz",
+        [someone!.statement_id, new Date(periodStart)],
+      );
+      expect(last[someone!.statement_id]!.calls).toBe(Number(sums[0]!.calls));
+      expect(h.logs.at(-1)).toMatch(/\bcheckpoint \d+/);
     } finally {
       await Promise.all([other.repo.$disconnect(), other.session.end()]);
       await h.close();
@@ -77,11 +99,13 @@ describe("rankTarget from checkpoints", () => {
   const server = testServers()[0]!;
   let repo: PrismaClient;
   let session: pg.Client;
+  let url: string;
   let targetId: bigint;
 
   beforeAll(async () => {
     const fresh = await freshRepository(server);
     repo = fresh.repo;
+    url = fresh.url;
     session = new pg.Client({ connectionString: fresh.url });
     await session.connect();
     targetId = (await repo.target.create({ data: { name: "shop", host: "127.0.0.1", database: "shop", username: "app" } })).id;
@@ -154,8 +178,16 @@ describe("rankTarget from checkpoints", () => {
     const pooled = await rankAll();
     expect(pooled.map((rows) => rows.length)).toEqual([40, 40, 40, 40]);
     expect(pooled[0]!.filter((r) => r.verdict === "regression").length).toBeGreaterThan(3);
-    const written = await backfillCheckpoints(session, targetId, new Date(NOW.getTime() - 9 * DAY_MS));
-    expect(written).toBeGreaterThan(600);
+    // `planwatch checkpoints` rebuilds them from the stored intervals: here from 14 days before the
+    // real clock, which is before the whole (2030) dataset. An unknown target changes nothing.
+    const unknown = await planwatch(["checkpoints", "--target", "nope"], { DATABASE_URL: url });
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringMatching(/no target named "nope"/)]);
+    expect(await repo.targetCheckpoint.count()).toBe(0);
+    const cli = await planwatch(["checkpoints", "--target", "shop", "--json"], { DATABASE_URL: url });
+    expect(cli.code).toBe(0);
+    const [done] = JSON.parse(cli.stdout) as { target: string; checkpoints: number }[];
+    expect(done).toMatchObject({ target: "shop" });
+    expect(done!.checkpoints).toBeGreaterThan(600); // 9 days of 20-minute snapshots, 15 % skipped per statement
     const fromCheckpoints = await rankAll();
     fromCheckpoints.forEach((rows, c) => expectSame(rows, pooled[c]!));
 
