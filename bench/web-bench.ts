@@ -16,12 +16,13 @@
 // - The load generator runs on the same 2-core machine as the server and the repository: the
 //   numbers include that contention. The load average is printed with each run.
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
+import { z } from "zod";
 import { buildIfStale } from "../cli/next-build";
 import { portIsFree } from "../lib/db/postgres-server";
-import { DEFAULT_SCALE, scaleRepository } from "./scale/generate-repository";
+import { DEFAULT_SCALE, SCALE_TARGET, scaleRepository } from "./scale/generate-repository";
 import { BenchResults, percentile, verdict } from "./support/results";
 import { loadAverage, median } from "./support/stats";
 import { benchCredentials, startProductionServer, type BenchCredentials } from "./support/web-server";
@@ -55,6 +56,8 @@ interface WebRepository {
  * "the last hour vs the 24 h before" on the day it was generated.
  */
 async function repositoryForWebBench(): Promise<WebRepository> {
+  const running = process.env.BENCH_WEB_REPOSITORY_URL;
+  if (running) return runningRepository(running);
   const repo = await scaleRepository(DEFAULT_SCALE, { port: REPOSITORY_PORT, log: (line) => console.error(`  ${line}`) });
   const ageMinutes = (Date.now() - repo.endAt.getTime()) / 60_000;
   const p = repo.params;
@@ -65,6 +68,25 @@ async function repositoryForWebBench(): Promise<WebRepository> {
     since: new Date(repo.endAt.getTime() - 3_600_000),
     description: `scale dataset: ${p.statements} statements × ${p.days} d of ${p.stepMinutes}-min intervals, ${repo.intervalRows.toLocaleString("en")} rows${age}`,
     dispose: () => repo.stop(),
+  };
+}
+
+/**
+ * BENCH_WEB_REPOSITORY_URL: a repository already serving the scale dataset (another process holds
+ * .planwatch-bench/ on a shared machine, and a second PostgreSQL cannot open it). Its end comes from
+ * the dataset's marker file; the bench adds a viewer and a token to it, as it does to its own.
+ */
+async function runningRepository(url: string): Promise<WebRepository> {
+  const p = DEFAULT_SCALE;
+  const marker = path.join(workDir, `scale-${p.statements}x${p.days}d-${p.stepMinutes}m`, "dataset.json");
+  const saved = z.object({ endAt: z.iso.datetime(), intervalRows: z.number() }).parse(JSON.parse(readFileSync(marker, "utf8")));
+  const endAt = new Date(saved.endAt);
+  return {
+    url,
+    targetName: SCALE_TARGET,
+    since: new Date(endAt.getTime() - 3_600_000),
+    description: `scale dataset (running repository): ${p.statements} statements × ${p.days} d of ${p.stepMinutes}-min intervals, ${saved.intervalRows.toLocaleString("en")} rows; recent window anchored at its last hour`,
+    dispose: async () => undefined,
   };
 }
 
@@ -85,7 +107,8 @@ function endpoints(targetName: string, since: Date, credentials: BenchCredential
       name: "GET /api/regressions",
       path: `/api/regressions?target=${target}&baseline=24h&${anchor}`,
       headers: { authorization: credentials.authorization },
-      check: (body) => body.startsWith("[") && body.length > 2,
+      // The default page (100 rows) of the ranking, not an empty one.
+      check: (body) => body.startsWith('{"target"') && body.includes('"rows":[{'),
     },
   ];
 }
@@ -147,7 +170,13 @@ async function main() {
   results.fact("repository", repository.description);
   const table: string[] = [];
   try {
-    const server = await startProductionServer({ port: PORT, repositoryUrl: repository.url, logFile: path.join(workDir, `web-server-${randomBytes(3).toString("hex")}.log`) });
+    const cpuProfileDir = process.env.BENCH_WEB_CPU_PROFILE_DIR;
+    const server = await startProductionServer({
+      port: PORT,
+      repositoryUrl: repository.url,
+      logFile: path.join(workDir, `web-server-${randomBytes(3).toString("hex")}.log`),
+      ...(cpuProfileDir ? { cpuProfileDir: path.resolve(cpuProfileDir) } : {}),
+    });
     try {
       const credentials = await benchCredentials(server.url, repository.url);
       for (const endpoint of endpoints(repository.targetName, repository.since, credentials)) {

@@ -19,10 +19,25 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startProductionServer(options: { port: number; repositoryUrl: string; logFile: string }): Promise<BenchServer> {
+export interface ProductionServerOptions {
+  port: number;
+  repositoryUrl: string;
+  logFile: string;
+  /**
+   * Write a V8 CPU profile of the server into this folder when it stops (node --cpu-prof; open it
+   * in Chrome DevTools or speedscope). NODE_OPTIONS refuses --cpu-prof, so the server runs as
+   * `node --cpu-prof --import tsx` instead of through the tsx binary.
+   */
+  cpuProfileDir?: string;
+}
+
+export async function startProductionServer(options: ProductionServerOptions): Promise<BenchServer> {
   const url = `http://127.0.0.1:${options.port}`;
   const log = createWriteStream(options.logFile);
-  const child = spawn(path.join(projectRoot, "node_modules", ".bin", "tsx"), ["cli/serve.ts"], {
+  const [command, args] = options.cpuProfileDir
+    ? [process.execPath, ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`, "--import", "tsx", "cli/serve.ts"]]
+    : [path.join(projectRoot, "node_modules", ".bin", "tsx"), ["cli/serve.ts"]];
+  const child = spawn(command, args, {
     cwd: projectRoot,
     stdio: ["ignore", "pipe", "pipe"],
     env: {

@@ -55,17 +55,63 @@ const fields = {
 
 export const REGRESSION_PARAMS = Object.keys(fields) as readonly (keyof typeof fields)[];
 
-/**
- * Query parameters of GET /api/regressions (strings in, milliseconds and numbers out). A parameter
- * we do not know is refused by name rather than ignored: `recnet=1h` must not silently mean 1h default.
- */
-export const regressionParamsSchema = z.looseObject(fields).superRefine((value, ctx) => {
-  for (const key of Object.keys(value)) {
-    if (!(REGRESSION_PARAMS as readonly string[]).includes(key)) {
-      ctx.addIssue({ code: "custom", path: [key], message: `unknown parameter (expected ${REGRESSION_PARAMS.join(", ")})` });
+/** A parameter we do not know is refused by name rather than ignored: `recnet=1h` must not silently mean the 1h default. */
+function refuseUnknown(known: readonly string[]) {
+  return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    for (const key of Object.keys(value)) {
+      if (!known.includes(key)) ctx.addIssue({ code: "custom", path: [key], message: `unknown parameter (expected ${known.join(", ")})` });
     }
-  }
-});
+  };
+}
+
+/** The ranking's question (strings in, milliseconds and numbers out): what `planwatch regressions` asks. */
+export const regressionParamsSchema = z.looseObject(fields).superRefine(refuseUnknown(REGRESSION_PARAMS));
+
+export const VERDICTS = ["regression", "improvement", "stable"] as const;
+export type Verdict = (typeof VERDICTS)[number];
+/** Rows per page of GET /api/regressions unless `limit` says otherwise. */
+export const DEFAULT_REGRESSIONS_LIMIT = 100;
+export const MAX_REGRESSIONS_LIMIT = 1000;
+const MAX_OFFSET = 10_000_000;
+
+const pageFields = {
+  ...fields,
+  /** Rows per page: 1 to MAX_REGRESSIONS_LIMIT, or `all` (every row, asked for explicitly). */
+  limit: z
+    .string()
+    .trim()
+    .regex(/^(\d{1,7}|all)$/, `must be a whole number from 1 to ${MAX_REGRESSIONS_LIMIT}, or all`)
+    .transform((text) => (text === "all" ? ("all" as const) : Number(text)))
+    .refine((n) => n === "all" || (n >= 1 && n <= MAX_REGRESSIONS_LIMIT), `must be a whole number from 1 to ${MAX_REGRESSIONS_LIMIT}, or all`)
+    .default(DEFAULT_REGRESSIONS_LIMIT),
+  /** Rows of the ranking to skip (the `next` link carries it). */
+  offset: z
+    .string()
+    .trim()
+    .regex(/^\d{1,8}$/, `must be a whole number from 0 to ${MAX_OFFSET}`)
+    .transform(Number)
+    .refine((n) => n <= MAX_OFFSET, `must be a whole number from 0 to ${MAX_OFFSET}`)
+    .default(0),
+  /** Only rows with one of these verdicts, comma-separated (e.g. `regression,improvement`). */
+  verdict: z
+    .string()
+    .transform((text, ctx) => {
+      const asked = text.split(",").map((v) => v.trim());
+      const known: readonly string[] = VERDICTS;
+      const bad = asked.find((v) => !known.includes(v));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: "custom", message: `"${bad}" is not a verdict (expected one or more of ${VERDICTS.join(", ")}, comma-separated)` });
+        return z.NEVER;
+      }
+      return VERDICTS.filter((v) => asked.includes(v));
+    })
+    .optional(),
+};
+
+export const REGRESSION_PAGE_PARAMS = Object.keys(pageFields) as readonly (keyof typeof pageFields)[];
+
+/** Query parameters of GET /api/regressions: the ranking's question, then which rows of it. */
+export const regressionPageParamsSchema = z.looseObject(pageFields).superRefine(refuseUnknown(REGRESSION_PAGE_PARAMS));
 
 export interface RegressionParams {
   target: string;
@@ -102,7 +148,7 @@ export const regressionRowSchema = z.strictObject({
   recentCalls: z.number(),
   impactMs: z.number().nullable(),
   pValue: z.number().nullable(),
-  verdict: z.enum(["regression", "improvement", "stable"]),
+  verdict: z.enum(VERDICTS),
   cause: z.enum(["plan-change", "same-plan"]).nullable(),
   baselinePlan: z.string().nullable(),
   recentPlan: z.string().nullable(),
@@ -131,3 +177,37 @@ export function toRegressionRow(r: RankedStatement): RegressionRow {
     evidence: r.evidence,
   };
 }
+
+const contractRows = new WeakMap<readonly RankedStatement[], readonly RegressionRow[]>();
+
+/**
+ * toRegressionRow of every row, once per ranking array: a ranking "as of now" is one immutable array
+ * shared by every request (lib/db/regressions.ts), so its contract rows, and what the list and the
+ * API derive from them, are built once for all of them.
+ */
+export function toRegressionRows(ranked: readonly RankedStatement[]): readonly RegressionRow[] {
+  let rows = contractRows.get(ranked);
+  if (rows === undefined) contractRows.set(ranked, (rows = ranked.map(toRegressionRow)));
+  return rows;
+}
+
+/** The body of GET /api/regressions: one page of the ranking, and where the next one starts. */
+export const regressionPageSchema = z.strictObject({
+  target: z.string(),
+  /** The windows compared, as durations ("1h"; with `since`, the recent window's length now, in seconds). */
+  recent: z.string(),
+  baseline: z.string(),
+  since: z.iso.datetime().nullable(),
+  /** When this ranking was computed (rankings are shared for a while, see the README); null if not known. */
+  rankedAt: z.iso.datetime().nullable(),
+  /** The verdicts asked for (all three unless `verdict` narrowed them). */
+  verdict: z.array(z.enum(VERDICTS)),
+  /** Rows of the ranking with those verdicts, over all pages. */
+  total: z.number(),
+  offset: z.number(),
+  limit: z.union([z.number(), z.literal("all")]),
+  /** The address of the next page (path and query), null on the last page. */
+  next: z.string().nullable(),
+  rows: z.array(regressionRowSchema),
+});
+export type RegressionPage = z.infer<typeof regressionPageSchema>;

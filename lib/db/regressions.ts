@@ -36,7 +36,7 @@ export interface RankTargetInput extends RankThresholds {
  * then improvements, then stable. Unknown target: NotFoundError.
  */
 export async function rankTarget(repo: PrismaClient, input: RankTargetInput): Promise<RankedStatement[]> {
-  const target = await repo.target.findUnique({ where: { name: input.targetName }, select: { id: true } });
+  const target = await targetVersion(repo, input.targetName);
   if (!target) throw new NotFoundError(`there is no target named "${input.targetName}"`);
   const rank = (now: Date) => {
     const recentMs = recentWindowMs(input.recentMs, input.sinceMs, now.getTime());
@@ -44,43 +44,96 @@ export async function rankTarget(repo: PrismaClient, input: RankTargetInput): Pr
   };
   if (input.now) return rank(input.now);
   // "Now": shared by every caller of this process asking the same question about the same data.
-  const version = await dataVersion(repo, target.id);
   const recent = input.sinceMs === undefined ? input.recentMs : `since ${input.sinceMs}`;
-  const key = [target.id, version, recent, input.baselineMs, input.alpha, input.minRatio, input.minCalls].join("|");
-  return shared(repo, key, () => rank(new Date()));
+  const key = [target.id, target.version, recent, input.baselineMs, input.alpha, input.minRatio, input.minCalls].join("|");
+  return shared(repo, key, input.sinceMs === undefined ? SHARED_RANKING_MS : ANCHORED_RANKING_MS, () => rank(new Date()));
 }
 
 /**
- * How long a ranking "as of now" is shared: a ranking changes when data arrives (the data version
- * is part of the key) and, slowly, as the windows slide. Ten dashboards polling one target during a
- * collection interval then cost one ranking, and concurrent requests wait for the same one instead
- * of each computing it (5,000 statements: hundreds of ms of CPU each, see bench:ranking, which
- * always computes).
+ * How long a ranking "as of now" is shared before it is computed again: a ranking changes when data
+ * arrives (the data version is part of the key) and, slowly, as sliding windows move with the clock.
+ * Ten dashboards polling one target during a collection interval then cost one ranking, and
+ * concurrent requests wait for the same one instead of each computing it (5,000 statements:
+ * hundreds of ms of CPU each, see bench:ranking, which always computes).
  */
 export const SHARED_RANKING_MS = 15_000;
+/**
+ * A window anchored at `since` ranks the same rows until the data version changes (only its empty
+ * end grows with the clock), so it is computed again only rarely: for what the version does not
+ * see (retention dropping old partitions).
+ */
+export const ANCHORED_RANKING_MS = 5 * 60_000;
+/** Past its age, a ranking is still answered while its successor is computed, up to this many ages. */
+const STALE_AGES = 4;
 const SHARED_LIMIT = 64;
-const sharedRankings = new WeakMap<PrismaClient, Map<string, { atMs: number; rows: Promise<RankedStatement[]> }>>();
 
-function shared(repo: PrismaClient, key: string, compute: () => Promise<RankedStatement[]>): Promise<RankedStatement[]> {
-  const entries = sharedRankings.get(repo) ?? new Map<string, { atMs: number; rows: Promise<RankedStatement[]> }>();
+interface SharedRanking {
+  atMs: number;
+  maxAgeMs: number;
+  rows: Promise<RankedStatement[]>;
+  /** rows has its answer (until then, a stale request waits for it rather than starting another). */
+  settled: boolean;
+  /** The computation that will replace rows, while one runs. */
+  next?: Promise<RankedStatement[]>;
+}
+const sharedRankings = new WeakMap<PrismaClient, Map<string, SharedRanking>>();
+const rankedAtMs = new WeakMap<readonly RankedStatement[], number>();
+
+/** When a ranking returned by rankTarget was computed (epoch ms); undefined for one computed at an explicit `now`. */
+export function rankingComputedAtMs(rows: readonly RankedStatement[]): number | undefined {
+  return rankedAtMs.get(rows);
+}
+
+/**
+ * The shared ranking for key. Once older than maxAgeMs, the old answer is still given while one
+ * computation of its successor runs (a stale-while-revalidate): no request waits for a recompute of
+ * data it has already seen ranked, and the twenty requests that arrive during one are not queued
+ * behind its CPU. New data changes the key, and that first ranking is waited for.
+ */
+function shared(repo: PrismaClient, key: string, maxAgeMs: number, compute: () => Promise<RankedStatement[]>): Promise<RankedStatement[]> {
+  const entries = sharedRankings.get(repo) ?? new Map<string, SharedRanking>();
   sharedRankings.set(repo, entries);
   const nowMs = Date.now();
+  const start = () => {
+    const startedMs = Date.now();
+    const rows = compute();
+    void rows.then((r) => rankedAtMs.set(r, startedMs), () => undefined);
+    return rows;
+  };
   const hit = entries.get(key);
-  if (hit && nowMs - hit.atMs < SHARED_RANKING_MS) return hit.rows;
-  for (const [k, e] of entries) if (nowMs - e.atMs >= SHARED_RANKING_MS || entries.size >= SHARED_LIMIT) entries.delete(k);
-  const rows = compute();
-  entries.set(key, { atMs: nowMs, rows });
+  if (hit && (nowMs - hit.atMs < maxAgeMs || !hit.settled)) return hit.rows;
+  if (hit && nowMs - hit.atMs < STALE_AGES * maxAgeMs) {
+    if (!hit.next) {
+      const next = start();
+      hit.next = next;
+      next.then(
+        () => entries.get(key) === hit && entries.set(key, { atMs: Date.now(), maxAgeMs, rows: next, settled: true }),
+        () => (hit.next = undefined),
+      );
+    }
+    return hit.rows;
+  }
+  for (const [k, e] of entries) if (nowMs - e.atMs >= STALE_AGES * e.maxAgeMs || entries.size >= SHARED_LIMIT) entries.delete(k);
+  const rows = start();
+  const entry: SharedRanking = { atMs: nowMs, maxAgeMs, rows, settled: false };
+  entries.set(key, entry);
   // A failure is not shared beyond the requests already waiting for it.
-  rows.catch(() => entries.get(key)?.rows === rows && entries.delete(key));
+  rows.then(
+    () => (entry.settled = true),
+    () => entries.get(key) === entry && entries.delete(key),
+  );
   return rows;
 }
 
-/** Changes whenever the collector stores anything the ranking reads: a snapshot, a rollup, plans or samples. */
-async function dataVersion(repo: PrismaClient, targetId: bigint): Promise<string> {
-  const [row] = await repo.$queryRaw<{ v: string }[]>`
-    SELECT concat_ws('/', (SELECT concat_ws(',', t.last_snapshot_at, t.rolled_up_hour_until) FROM target t WHERE t.id = ${targetId}::bigint),
-                     (SELECT max(id)::text FROM plan), (SELECT max(id)::text FROM plan_sample)) AS v`;
-  return row?.v ?? "";
+/**
+ * The target's id and its data version, in one round trip (every request asks both). The version
+ * changes whenever the collector stores anything the ranking reads: a snapshot, a rollup, plans or samples.
+ */
+async function targetVersion(repo: PrismaClient, targetName: string): Promise<{ id: bigint; version: string } | null> {
+  const [row] = await repo.$queryRaw<{ id: bigint; version: string }[]>`
+    SELECT t.id, concat_ws('/', t.last_snapshot_at, t.rolled_up_hour_until, (SELECT max(id) FROM plan), (SELECT max(id) FROM plan_sample)) AS version
+      FROM target t WHERE t.name = ${targetName}`;
+  return row ?? null;
 }
 
 /** One statement's row for its own page; NotFoundError when the statement does not exist. */

@@ -227,6 +227,8 @@ const catalogue: Row[] = [
   { input: "an unknown parameter", call: "GET /api/statements", run: () => get(statementsGet, "/api/statements?drop=table"), status: 400, error: /unknown parameter.*\[field drop\]/ },
   { input: "recent=1y", call: "GET /api/regressions", run: () => get(regressionsGet, `/api/regressions?target=${targetName}&recent=1y`), status: 400, error: /^recent: .+\[field recent\]$/ },
   { input: "minRatio=abc", call: "GET /api/regressions", run: () => get(regressionsGet, `/api/regressions?target=${targetName}&minRatio=abc`), status: 400, error: /^minRatio: must be .+\[field minRatio\]$/ },
+  { input: "limit=1000000", call: "GET /api/regressions", run: () => get(regressionsGet, `/api/regressions?target=${targetName}&limit=1000000`), status: 400, error: /^limit: must be a whole number from 1 to 1000, or all \[field limit\]$/ },
+  { input: "verdict=<script>", call: "GET /api/regressions", run: () => get(regressionsGet, `/api/regressions?target=${targetName}&verdict=%3Cscript%3E`), status: 400, error: /^verdict: "<script>" is not a verdict .+\[field verdict\]$/ },
   // Bodies: oversized → 413 (declared or not), not JSON → 400.
   { input: "1 MiB + 1 body, Content-Length declared", call: "POST /api/plans/:id/decision", run: () => decide(planId, BIG, { "content-length": String(BIG.length) }), status: 413, error: /request body too large/ },
   { input: "1 MiB + 1 body, no Content-Length", call: "POST /api/plans/:id/decision", run: () => decide(planId, JSON.stringify({ action: "reject", reason: BIG })), status: 413, error: /request body too large/ },

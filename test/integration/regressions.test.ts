@@ -4,11 +4,11 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REGRESSION_ROW_FIELDS, regressionRowSchema } from "@/lib/api/regressions";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { REGRESSION_ROW_FIELDS, regressionPageSchema, regressionRowSchema, type RegressionPage } from "@/lib/api/regressions";
 import type { PrismaClient } from "@/lib/db/client";
 import { planIsGeneric } from "@/lib/db/regression-windows";
-import { rankTarget, statementRegression } from "@/lib/db/regressions";
+import { SHARED_RANKING_MS, rankTarget, rankingComputedAtMs, statementRegression } from "@/lib/db/regressions";
 import { rollUpTarget } from "@/lib/db/rollups";
 import { prismaRunner } from "@/lib/db/sql-runner";
 import { NotFoundError } from "@/lib/errors";
@@ -247,6 +247,30 @@ describe("rankTarget", () => {
     await repo.target.update({ where: { id: targetId }, data: { lastSnapshotAt: before.lastSnapshotAt } });
   });
 
+  it("as of now, past its age: the last ranking is answered while one successor is computed, then that one", async () => {
+    const input = { targetName: "shop", recentMs: HOUR_MS, baselineMs: 24 * HOUR_MS, minCalls: 3 };
+    const first = await rankTarget(repo, input);
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + SHARED_RANKING_MS + 1_000 });
+    try {
+      const [a, b] = await Promise.all([rankTarget(repo, input), rankTarget(repo, input)]);
+      expect(a).toBe(first); // no request waits for the recompute
+      expect(b).toBe(first);
+      let next = first;
+      for (let i = 0; i < 200 && next === first; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        next = await rankTarget(repo, input);
+      }
+      expect(next).not.toBe(first);
+      expect(next).toEqual(first);
+      expect(rankingComputedAtMs(next)).toBeGreaterThan(rankingComputedAtMs(first)!);
+      // Long unused: too old to answer, the new one is waited for.
+      vi.setSystemTime(Date.now() + 10 * SHARED_RANKING_MS);
+      expect(await rankTarget(repo, input)).not.toBe(next);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("ranks the same from hourly and daily rollups as from raw intervals (the later tests then read rollups too)", async () => {
     const cases = [
       { now: NOW, recentMs: HOUR_MS, baselineMs: 24 * HOUR_MS }, // recent = one hourly bucket, baseline = one daily bucket
@@ -271,26 +295,39 @@ describe("rankTarget", () => {
 });
 
 describe("GET /api/regressions", () => {
+  /** Recent means of the "paged" target's statements (baseline 3 ms each): 3 regressions, 2 improvements, 2 stable. */
+  const PAGED_RECENT_MEANS_MS = [12, 30, 6, 1, 0.5, 3, 3];
   beforeAll(async () => {
     const global = globalThis as { __planwatchPrisma?: PrismaClient };
     await global.__planwatchPrisma?.$disconnect();
     delete global.__planwatchPrisma;
     process.env.DATABASE_URL = repoUrl;
-    // The API ranks up to the real clock: a target with intervals relative to it.
-    const live = await repo.target.create({ data: { name: "live", host: "127.0.0.1", database: "live", username: "app" } });
+    // The API ranks up to the real clock: targets with intervals relative to it.
     const realNow = Date.now();
-    const s = await repo.statement.create({ data: { targetId: live.id, queryId: 77n, dbId: 5n, userId: 10n, queryText: "select 1" } });
     const at = (minutesAgo: number) => new Date(realNow - minutesAgo * 60_000);
-    await repo.statementInterval.createMany({
-      data: [
-        { windowStart: at(300), windowEnd: at(240), calls: 200n, meanExecMs: 3, execVarianceMs2: 1 },
-        { windowStart: at(30), windowEnd: at(20), calls: 200n, meanExecMs: 12, execVarianceMs2: 2 },
-      ].map((i) => ({ ...i, targetId: live.id, statementId: s.id, totalExecMs: Number(i.calls) * i.meanExecMs, rows: i.calls, sharedHitBlocks: 0n, sharedReadBlocks: 0n, tempReadBlocks: 0n, tempWrittenBlocks: 0n })),
-    });
+    const seed = async (targetName: string, recentMeansMs: number[]) => {
+      const target = await repo.target.create({ data: { name: targetName, host: "127.0.0.1", database: targetName, username: "app" } });
+      for (const [n, recentMs] of recentMeansMs.entries()) {
+        const s = await repo.statement.create({ data: { targetId: target.id, queryId: 77n + BigInt(n), dbId: 5n, userId: 10n, queryText: `select ${n + 1}` } });
+        await repo.statementInterval.createMany({
+          data: [
+            { windowStart: at(300), windowEnd: at(240), calls: 200n, meanExecMs: 3, execVarianceMs2: 1 },
+            { windowStart: at(30), windowEnd: at(20), calls: 200n, meanExecMs: recentMs, execVarianceMs2: 2 },
+          ].map((i) => ({ ...i, targetId: target.id, statementId: s.id, totalExecMs: Number(i.calls) * i.meanExecMs, rows: i.calls, sharedHitBlocks: 0n, sharedReadBlocks: 0n, tempReadBlocks: 0n, tempWrittenBlocks: 0n })),
+        });
+      }
+    };
+    await seed("live", [12]);
+    await seed("paged", PAGED_RECENT_MEANS_MS);
   });
   const get = async (query: string) => {
     const { GET } = await import("@/app/api/regressions/route");
-    return GET(new Request(`http://localhost:3000/api/regressions?${query}`));
+    return GET(new Request(`http://localhost:3000${query.startsWith("/") ? query : `/api/regressions?${query}`}`));
+  };
+  const page = async (query: string): Promise<RegressionPage> => {
+    const response = await get(query);
+    expect(response.status).toBe(200);
+    return regressionPageSchema.parse(await response.json());
   };
 
   it.each([
@@ -302,7 +339,16 @@ describe("GET /api/regressions", () => {
     ["target=shop&alpha=2", "alpha", /between 0 and 1/],
     ["target=shop&minCalls=2.5", "minCalls", /whole number/],
     ["target=shop&minCalls=abc", "minCalls", /whole number/],
-    ["target=shop&recnet=1h", "recnet", /unknown parameter/],
+    ["target=shop&recnet=1h", "recnet", /unknown parameter \(expected target, .*limit, offset, verdict\)/],
+    ["target=shop&limit=0", "limit", /whole number from 1 to 1000, or all/],
+    ["target=shop&limit=1001", "limit", /whole number from 1 to 1000, or all/],
+    ["target=shop&limit=ten", "limit", /whole number from 1 to 1000, or all/],
+    ["target=shop&limit=-5", "limit", /whole number from 1 to 1000, or all/],
+    ["target=shop&offset=-1", "offset", /whole number from 0/],
+    ["target=shop&offset=2.5", "offset", /whole number from 0/],
+    ["target=shop&verdict=regresion", "verdict", /"regresion" is not a verdict \(expected one or more of regression, improvement, stable/],
+    ["target=shop&verdict=", "verdict", /"" is not a verdict/],
+    ["target=shop&verdict=regression,,stable", "verdict", /"" is not a verdict/],
   ])("%s → 400 naming %s", async (query, field, reason) => {
     const response = await get(query);
     expect(response.status).toBe(400);
@@ -317,12 +363,12 @@ describe("GET /api/regressions", () => {
     expect(((await response.json()) as { error: string }).error).toMatch(/no target named "nope"/);
   });
 
-  it("answers exactly the contract's fields, regressions first", async () => {
-    const response = await get("target=live&recent=1h&baseline=24h");
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as Record<string, unknown>[];
-    expect(body.length).toBeGreaterThan(0);
-    for (const row of body) {
+  it("answers one page with the total and exactly the contract's fields per row, regressions first", async () => {
+    const body = await page("target=live&recent=1h&baseline=24h");
+    expect(body).toMatchObject({ target: "live", recent: "1h", baseline: "1d", since: null, verdict: ["regression", "improvement", "stable"], total: 1, offset: 0, limit: 100, next: null });
+    expect(Date.now() - Date.parse(body.rankedAt!)).toBeLessThan(60_000);
+    expect(body.rows).toHaveLength(1);
+    for (const row of body.rows) {
       expect(Object.keys(row)).toEqual([...REGRESSION_ROW_FIELDS]);
       regressionRowSchema.parse(row);
     }
@@ -332,14 +378,48 @@ describe("GET /api/regressions", () => {
     ]);
   });
 
-  it("the CLI's --json prints the same array as the API", async () => {
-    const api = await (await get("target=live&recent=1h&baseline=24h")).json();
+  it("pages through the ranking by limit and the next link: every row once, in ranking order", async () => {
+    const all = await page("target=paged&limit=all");
+    expect(all).toMatchObject({ total: PAGED_RECENT_MEANS_MS.length, limit: "all", next: null });
+    expect(all.rows.map((r) => r.verdict)).toEqual(["regression", "regression", "regression", "improvement", "improvement", "stable", "stable"]);
+    const first = await page("target=paged&limit=3");
+    expect(first).toMatchObject({ total: 7, offset: 0, limit: 3, next: "/api/regressions?target=paged&limit=3&offset=3" });
+    const seen = [...first.rows];
+    let next = first.next;
+    while (next !== null) {
+      const body = await page(next);
+      expect(body.rows.length).toBeLessThanOrEqual(3);
+      seen.push(...body.rows);
+      next = body.next;
+    }
+    expect(seen).toEqual(all.rows);
+    // The default page is 100 rows: all seven here.
+    expect((await page("target=paged")).rows).toEqual(all.rows);
+    // Past the end: an empty page, still the total.
+    expect(await page("target=paged&offset=50")).toMatchObject({ total: 7, offset: 50, rows: [], next: null });
+  });
+
+  it("filters by verdict, and the next link keeps the filter and the question", async () => {
+    const regressions = await page("target=paged&verdict=regression");
+    expect(regressions).toMatchObject({ verdict: ["regression"], total: 3 });
+    expect(regressions.rows.map((r) => r.verdict)).toEqual(["regression", "regression", "regression"]);
+    const changed = await page("target=paged&baseline=24h&verdict=improvement,regression&limit=4");
+    // Listed in the contract's order whatever order they were asked in.
+    expect(changed).toMatchObject({ verdict: ["regression", "improvement"], total: 5, next: "/api/regressions?target=paged&baseline=24h&limit=4&offset=4&verdict=improvement%2Cregression" });
+    const rest = await page(changed.next!);
+    expect(rest.rows.map((r) => r.verdict)).toEqual(["improvement"]);
+    expect(rest.next).toBeNull();
+    expect((await page("target=paged&verdict=stable&limit=all")).rows.map((r) => r.query)).toEqual(["select 6", "select 7"]);
+  });
+
+  it("the CLI's --json prints the same rows as the API's limit=all", async () => {
+    const api = await page("target=live&recent=1h&baseline=24h&limit=all");
     const { stdout } = await run(path.join(root, "node_modules/.bin/tsx"), ["--conditions=react-server", "cli/planwatch.ts", "regressions", "--target", "live", "--json"], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: repoUrl },
     });
-    expect(JSON.parse(stdout)).toEqual(api);
-    expect(api).toHaveLength(1);
+    expect(JSON.parse(stdout)).toEqual(api.rows);
+    expect(api.rows).toHaveLength(1);
 
     const text = await run(path.join(root, "node_modules/.bin/tsx"), ["--conditions=react-server", "cli/planwatch.ts", "regressions", "--target", "live", "--recent", "1h"], {
       cwd: root,
