@@ -13,7 +13,8 @@ export async function StatementListSection({ targets, searchParams }: Props) {
   const { params } = parseListQuery(searchParams);
   let data = null;
   try {
-    data = await statementList(params);
+    // The first target is the default; the page has just read the names (no second lookup).
+    data = await statementList({ ...params, target: params.target ?? targets[0] });
   } catch (err) {
     // An unknown target in a deep link: the client shows the error next to the target selector.
     if (!(err instanceof NotFoundError)) throw err;

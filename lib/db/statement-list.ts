@@ -1,8 +1,8 @@
 // The home page's list: a target's statements ranked by regression (rankTarget), filtered, sorted and
-// paged (lib/statements/list), each row with the plan that runs now (whichPlanRuns, for the whole page
-// in one query: plansRunningNow).
+// paged (lib/statements/list, from orders prepared once per shared ranking), each row of the page
+// with the plan that runs now (whichPlanRuns, for the page's rows only, in one query: plansRunningNow).
 import "server-only";
-import { toRegressionRow } from "../api/regressions";
+import { toRegressionRows } from "../api/regressions";
 import type { RunningPlan, StatementList, StatementListParams } from "../api/statements";
 import { parseDuration } from "../regression";
 import { isGenericEvidence, selectStatements } from "../statements/list";
@@ -28,7 +28,7 @@ export async function statementList(params: StatementListParams, repo: PrismaCli
     ...(params.since === undefined ? {} : { sinceMs: params.since }),
     baselineMs: parseDuration(params.baseline),
   });
-  const selected = selectStatements(ranked.map(toRegressionRow), params);
+  const selected = selectStatements(toRegressionRows(ranked), params);
   const running = await plansRunningNow(repo, selected.rows.map((r) => BigInt(r.statementId)));
   return {
     ...base,

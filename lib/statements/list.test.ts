@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RegressionRow } from "../api/regressions";
 import { listParamsToQuery, parseListQuery, statementListParamsSchema } from "../api/statements";
-import { isGenericEvidence, matchesSearch, selectStatements } from "./list";
+import { isGenericEvidence, matchesSearch, selectStatements, type ListSelection } from "./list";
 
 function row(id: string, over: Partial<RegressionRow> = {}): RegressionRow {
   return {
@@ -76,6 +76,68 @@ describe("selectStatements", () => {
 
   it("an empty list is one empty page", () => {
     expect(selectStatements([], base)).toMatchObject({ rows: [], total: 0, page: 1, pageCount: 1 });
+  });
+});
+
+describe("selectStatements from one shared ranking", () => {
+  // The reference: filter, count, sort and cut per call, as the list did before its orders were
+  // prepared once per ranking.
+  function reference(ranked: RegressionRow[], s: ListSelection) {
+    const searched = ranked.filter((r) => matchesSearch(r.query, s.q));
+    const key = { impact: "impactMs", ratio: "ratio", calls: "recentCalls", recent: "recentMeanMs" } as const;
+    const sign = s.dir === "desc" ? -1 : 1;
+    const sorted = searched
+      .map((row, rank) => ({ row, rank, v: row[key[s.sort]] }))
+      .filter(({ row }) => s.verdict === "all" || row.verdict === (s.verdict === "regressions" ? "regression" : "improvement"))
+      .sort((a, b) => (a.v === null || b.v === null ? (a.v === b.v ? a.rank - b.rank : a.v === null ? 1 : -1) : a.v === b.v ? a.rank - b.rank : sign * (a.v - b.v)))
+      .map(({ row }) => row);
+    const pageCount = Math.max(1, Math.ceil(sorted.length / s.pageSize));
+    const page = Math.min(Math.max(1, s.page), pageCount);
+    return {
+      rows: sorted.slice((page - 1) * s.pageSize, page * s.pageSize),
+      total: sorted.length,
+      page,
+      pageCount,
+      counts: { regressions: searched.filter((r) => r.verdict === "regression").length, improvements: searched.filter((r) => r.verdict === "improvement").length, all: searched.length },
+    };
+  }
+
+  it("answers every selection as a fresh filter, sort and cut would, whatever was asked before", () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const verdicts = ["regression", "improvement", "stable"] as const;
+    // Ties and missing values on purpose: few distinct values.
+    const ranked = Array.from({ length: 300 }, (_, i) =>
+      row(String(i), {
+        verdict: verdicts[Math.floor(random() * 3)]!,
+        impactMs: random() < 0.1 ? null : Math.floor(random() * 20) - 5,
+        ratio: random() < 0.1 ? null : Math.floor(random() * 8) / 2,
+        recentCalls: Math.floor(random() * 10),
+        recentMeanMs: random() < 0.1 ? null : Math.floor(random() * 5),
+        query: `SELECT ${random() < 0.5 ? "*  FROM Orders" : "id from\tcustomers"} /* ${i} */`,
+      }),
+    );
+    for (let round = 0; round < 2; round++) {
+      for (const q of ["", "from orders", "CUSTOMERS", "nothing"]) {
+        for (const verdict of ["all", "regressions", "improvements"] as const) {
+          for (const sort of ["impact", "ratio", "calls", "recent"] as const) {
+            for (const dir of ["desc", "asc"] as const) {
+              for (const page of [1, 3, 99]) {
+                const selection = { q, verdict, sort, dir, page, pageSize: 25 };
+                expect(selectStatements(ranked, selection)).toEqual(reference(ranked, selection));
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it("a changed ranking is a new array: nothing of the old one is answered", () => {
+    const first = [row("1", { impactMs: 1 }), row("2", { impactMs: 2 })];
+    expect(selectStatements(first, base).rows.map((r) => r.statementId)).toEqual(["2", "1"]);
+    const second = [row("1", { impactMs: 3 }), row("2", { impactMs: 2 })];
+    expect(selectStatements(second, base).rows.map((r) => r.statementId)).toEqual(["1", "2"]);
   });
 });
 
