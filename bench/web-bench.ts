@@ -102,7 +102,13 @@ function endpoints(targetName: string, since: Date, credentials: BenchCredential
   const target = encodeURIComponent(targetName);
   const anchor = `since=${encodeURIComponent(since.toISOString())}`;
   return [
-    { name: "statements page /", path: `/?target=${target}&${anchor}`, headers: { cookie: credentials.cookie }, check: (body) => body.includes("<h1>Statements</h1>") && !body.includes('action="/sign-in') },
+    {
+      name: "statements page /",
+      path: `/?target=${target}&${anchor}`,
+      headers: { cookie: credentials.cookie },
+      // The list itself (a row's link), not the sign-in page nor an error rendered inside the page.
+      check: (body) => body.includes("<h1>Statements</h1>") && body.includes('href="/statements/') && !body.includes('action="/sign-in'),
+    },
     {
       name: "GET /api/regressions",
       path: `/api/regressions?target=${target}&baseline=24h&${anchor}`,

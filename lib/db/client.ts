@@ -11,7 +11,14 @@ import { PrismaClient } from "./generated/prisma/client";
 export type { PrismaClient };
 export { Prisma } from "./generated/prisma/client";
 
-const pools = new WeakMap<PrismaClient, pg.Pool>();
+const globalForPools = globalThis as typeof globalThis & { __planwatchPools?: WeakMap<PrismaClient, pg.Pool> };
+/**
+ * On globalThis like the process-wide client below: a Next.js production build can load this module
+ * more than once (one instance per server bundle that imports it), and the client made through one
+ * instance (say, by the session lookup's dynamic import) must find its pool through another (the
+ * ranking's poolOf): otherwise the statements page failed with "no pool of ours".
+ */
+const pools = (globalForPools.__planwatchPools ??= new WeakMap<PrismaClient, pg.Pool>());
 
 /** A new client for `databaseUrl` (tests, CLI tools, one-off connections). Call $disconnect() when done (it ends the pool too). */
 export function createPrisma(databaseUrl: string): PrismaClient {
