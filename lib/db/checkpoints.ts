@@ -6,6 +6,7 @@ import type pg from "pg";
 import {
   addInterval,
   periodStartMs,
+  zeroTotals,
   type CheckpointLookup,
   type IntervalSums,
   type TotalsByStatement,
@@ -17,12 +18,9 @@ import { inTransaction } from "./sql-runner";
 /** The totals after a snapshot's intervals (a new map; `before` is left as it was). */
 export function nextCheckpoint(before: TotalsByStatement, intervals: readonly (IntervalSums & { statementId: number })[]): TotalsByStatement {
   const next = new Map(before);
-  for (const i of intervals) next.set(i.statementId, addInterval(next.get(i.statementId) ?? ZERO, i));
+  for (const i of intervals) next.set(i.statementId, addInterval(next.get(i.statementId) ?? zeroTotals(), i));
   return next;
 }
-const ZERO = Object.freeze({
-  calls: 0, sumExecMs: 0, sumSquaresExecMs2: 0, rows: 0, sharedReadBlocks: 0, tempWrittenBlocks: 0, callsWhilePlanned: 0, plans: 0, totalPlanMs: 0,
-});
 
 function decodeRow(row: { format: unknown; statement_count: unknown; totals: unknown }): TotalsByStatement {
   if (!(row.totals instanceof Uint8Array)) throw new Error(`repository returned ${typeof row.totals} for target_checkpoint.totals, expected bytea`);
@@ -63,9 +61,9 @@ export async function readCheckpoints(pool: pg.Pool, targetId: bigint, lookups: 
          FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS k(key, after, until)
         CROSS JOIN LATERAL (SELECT at FROM target_checkpoint c
                              WHERE c.target_id = $1::bigint AND c.at > k.after AND c.at <= k.until ORDER BY c.at DESC LIMIT 1) c)
-     SELECT string_agg(f.key, ',') AS keys, c.format, c.statement_count, c.totals
-       FROM found f JOIN target_checkpoint c ON c.target_id = $1::bigint AND c.at = f.at
-      GROUP BY c.at, c.format, c.statement_count, c.totals`,
+     , keyed AS (SELECT at, string_agg(key, ',') AS keys FROM found GROUP BY at)
+     SELECT k.keys, c.format, c.statement_count, c.totals
+       FROM keyed k JOIN target_checkpoint c ON c.target_id = $1::bigint AND c.at = k.at`,
     // Array literals: our keys have no quotes, commas or braces, ISO times none either.
     values: [
       targetId.toString(),
