@@ -2,7 +2,8 @@ import { Suspense } from "react";
 import { NoTargets } from "@/components/statements/no-targets";
 import { StatementListSection } from "@/components/statements/statement-list-section";
 import { Skeleton } from "@/components/ui/skeleton";
-import { targetNames } from "@/lib/db/targets-view";
+import { prisma } from "@/lib/db/client";
+import { rankingTargets } from "@/lib/db/regressions";
 
 // Reads the repository at request time; nothing here can be prerendered at build.
 export const dynamic = "force-dynamic";
@@ -12,7 +13,8 @@ interface Props {
 }
 
 export default async function HomePage({ searchParams }: Props) {
-  const targets = await targetNames();
+  // Names for the selector and each target's data version for the shared ranking, in one query.
+  const targets = await rankingTargets(prisma());
   return (
     <>
       <h1>Statements</h1>

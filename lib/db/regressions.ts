@@ -2,6 +2,7 @@
 // answer. The statistics are lib/regression's; this module only loads pooled windows
 // (regression-windows.ts) and resolves the generic-plan notes. No Next.js or "server-only" import:
 // the CLI (plain Node, --conditions=react-server) imports it too.
+import { z } from "zod";
 import { recentWindowMs } from "../api/regressions";
 import { NotFoundError, UserError } from "../errors";
 import { rankStatements, regressionWindows, type RankedStatement, type RegressionWindows, type StatementWindows } from "../regression";
@@ -29,6 +30,18 @@ export interface RankTargetInput extends RankThresholds {
    * version anyway.
    */
   sinceMs?: number;
+  /**
+   * The target as rankingTargets read it, when the caller already has (the statements page reads
+   * every target's name and version in one query): no second lookup.
+   */
+  target?: RankingTarget;
+}
+
+/** A target and its data version: what a shared ranking is keyed by. */
+export interface RankingTarget {
+  id: bigint;
+  name: string;
+  version: string;
 }
 
 /**
@@ -36,7 +49,7 @@ export interface RankTargetInput extends RankThresholds {
  * then improvements, then stable. Unknown target: NotFoundError.
  */
 export async function rankTarget(repo: PrismaClient, input: RankTargetInput): Promise<RankedStatement[]> {
-  const target = await targetVersion(repo, input.targetName);
+  const target = input.target?.name === input.targetName ? input.target : (await rankingTargets(repo, input.targetName))[0];
   if (!target) throw new NotFoundError(`there is no target named "${input.targetName}"`);
   const rank = (now: Date) => {
     const recentMs = recentWindowMs(input.recentMs, input.sinceMs, now.getTime());
@@ -126,15 +139,18 @@ function shared(repo: PrismaClient, key: string, maxAgeMs: number, compute: () =
 }
 
 /**
- * The target's id and its data version, in one round trip (every request asks both). The version
- * changes whenever the collector stores anything the ranking reads: a snapshot, a rollup, plans or samples.
+ * Targets (every one by name, or the one named) with their data version, in one round trip: every
+ * request needs both. The version changes whenever the collector stores anything the ranking reads:
+ * a snapshot, a rollup, plans or samples.
  */
-async function targetVersion(repo: PrismaClient, targetName: string): Promise<{ id: bigint; version: string } | null> {
-  const [row] = await repo.$queryRaw<{ id: bigint; version: string }[]>`
-    SELECT t.id, concat_ws('/', t.last_snapshot_at, t.rolled_up_hour_until, (SELECT max(id) FROM plan), (SELECT max(id) FROM plan_sample)) AS version
-      FROM target t WHERE t.name = ${targetName}`;
-  return row ?? null;
+export async function rankingTargets(repo: PrismaClient, name?: string): Promise<RankingTarget[]> {
+  const rows = await repo.$queryRaw<unknown[]>`
+    SELECT t.id, t.name, concat_ws('/', t.last_snapshot_at, t.rolled_up_hour_until, (SELECT max(id) FROM plan), (SELECT max(id) FROM plan_sample)) AS version
+      FROM target t WHERE ${name ?? null}::text IS NULL OR t.name = ${name ?? null}::text ORDER BY t.name`;
+  return rankingTargetRows.parse(rows);
 }
+
+const rankingTargetRows = z.array(z.object({ id: z.bigint(), name: z.string(), version: z.string() }));
 
 /** One statement's row for its own page; NotFoundError when the statement does not exist. */
 export async function statementRegression(

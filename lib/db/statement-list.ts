@@ -7,7 +7,7 @@ import type { RunningPlan, StatementList, StatementListParams } from "../api/sta
 import { parseDuration } from "../regression";
 import { isGenericEvidence, selectStatements } from "../statements/list";
 import { prisma, type PrismaClient } from "./client";
-import { rankTarget } from "./regressions";
+import { rankTarget, type RankingTarget } from "./regressions";
 import { plansRunningNow, type RunsNowEntry } from "./statement-plans";
 
 /** The first target by name, the default of the target selector; null without targets. */
@@ -16,8 +16,12 @@ export async function defaultTargetName(repo: PrismaClient = prisma()): Promise<
   return first?.name ?? null;
 }
 
-export async function statementList(params: StatementListParams, repo: PrismaClient = prisma()): Promise<StatementList> {
-  const target = params.target ?? (await defaultTargetName(repo));
+/**
+ * One page of the list. `targets`: every target as rankingTargets read it, when the caller has them
+ * (the page, for its target selector): the default target and the ranking's key come from there.
+ */
+export async function statementList(params: StatementListParams, repo: PrismaClient = prisma(), targets?: readonly RankingTarget[]): Promise<StatementList> {
+  const target = params.target ?? (targets ? (targets[0]?.name ?? null) : await defaultTargetName(repo));
   const base = { target, recent: params.recent, baseline: params.baseline, generatedAt: new Date().toISOString() };
   if (target === null) {
     return { ...base, total: 0, page: 1, pageSize: params.pageSize, pageCount: 1, counts: { regressions: 0, improvements: 0, all: 0 }, rows: [] };
@@ -27,6 +31,7 @@ export async function statementList(params: StatementListParams, repo: PrismaCli
     recentMs: parseDuration(params.recent),
     ...(params.since === undefined ? {} : { sinceMs: params.since }),
     baselineMs: parseDuration(params.baseline),
+    target: targets?.find((t) => t.name === target),
   });
   const selected = selectStatements(toRegressionRows(ranked), params);
   const running = await plansRunningNow(repo, selected.rows.map((r) => BigInt(r.statementId)));

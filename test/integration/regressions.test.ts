@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REGRESSION_ROW_FIELDS, regressionPageSchema, regressionRowSchema, type RegressionPage } from "@/lib/api/regressions";
 import type { PrismaClient } from "@/lib/db/client";
 import { planIsGeneric } from "@/lib/db/regression-windows";
-import { SHARED_RANKING_MS, rankTarget, rankingComputedAtMs, statementRegression } from "@/lib/db/regressions";
+import { SHARED_RANKING_MS, rankTarget, rankingComputedAtMs, rankingTargets, statementRegression } from "@/lib/db/regressions";
 import { rollUpTarget } from "@/lib/db/rollups";
 import { prismaRunner } from "@/lib/db/sql-runner";
 import { NotFoundError } from "@/lib/errors";
@@ -245,6 +245,17 @@ describe("rankTarget", () => {
     expect(await rankTarget(repo, input)).not.toBe(after);
     await repo.planSample.delete({ where: { id: sample.id } });
     await repo.target.update({ where: { id: targetId }, data: { lastSnapshotAt: before.lastSnapshotAt } });
+  });
+
+  it("rankingTargets: every target by name with its data version, or the one named; a ranking asked with it is the one asked by name", async () => {
+    const all = await rankingTargets(repo);
+    expect(all.map((t) => t.name)).toEqual(["other", "shop"]);
+    const [shop] = await rankingTargets(repo, "shop");
+    expect(shop).toEqual(all.find((t) => t.name === "shop"));
+    expect(shop!.version).not.toBe("");
+    expect(await rankingTargets(repo, "nope")).toEqual([]);
+    const input = { targetName: "shop", recentMs: HOUR_MS, baselineMs: 24 * HOUR_MS, minCalls: 4 };
+    expect(await rankTarget(repo, { ...input, target: shop! })).toBe(await rankTarget(repo, input));
   });
 
   it("as of now, past its age: the last ranking is answered while one successor is computed, then that one", async () => {
