@@ -54,8 +54,9 @@ test("every page needs a session; the API answers for itself", async ({ page, re
     await expect(page).toHaveURL(new RegExp(`/sign-in\\?next=${encodeURIComponent(address).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
     await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
   }
-  // /api/* is not redirected: health stays public, writes answer 401.
+  // /api/* is not redirected: health stays public, reads and writes answer 401.
   expect((await request.get("/api/health")).status()).toBe(200);
+  expect((await request.get("/api/regressions?target=shop")).status()).toBe(401);
   const write = await request.post("/api/targets", { data: {}, headers: { origin: new URL(page.url()).origin } });
   expect(write.status()).toBe(401);
 });

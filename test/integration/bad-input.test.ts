@@ -44,7 +44,7 @@ let targetUrl: string;
 let targetName: string;
 const statements = { lookup: "", intLookup: "", del: "", sneaky: "" };
 let planId = "";
-const tokens = { approver: "", admin: "" };
+const tokens = { viewer: "", approver: "", admin: "" };
 
 beforeAll(async () => {
   const server = testServers()[0]!;
@@ -75,7 +75,7 @@ beforeAll(async () => {
   planId = String(
     (await repo.plan.create({ data: { statementId: BigInt(statements.lookup), fingerprint: "fp-bad-input", status: "Approved", plan: { Plan: { "Node Type": "Seq Scan" } }, source: "auto_explain" } })).id,
   );
-  for (const role of ["approver", "admin"] as const) {
+  for (const role of ["viewer", "approver", "admin"] as const) {
     tokens[role] = (await createApiToken(repo, { name: role, role, actor: cliActor() })).token;
     // First use records lastUsedAt (once a minute): do it now, not inside a row.
     await actorFromHeaders(new Headers({ authorization: `Bearer ${tokens[role]}` }));
@@ -140,7 +140,9 @@ function post(path: string, role: keyof typeof tokens, body: string, headers: Re
 const explain = (id: string, body: unknown) => http(explainPost(post(`/api/statements/${id}/explain`, "approver", JSON.stringify(body)), { params: Promise.resolve({ id }) }));
 const decide = (id: string, body: string, headers: Record<string, string> = {}) =>
   http(decisionPost(post(`/api/plans/${id}/decision`, "approver", body, headers), { params: Promise.resolve({ id }) }));
-const get = (handler: (r: Request) => Promise<Response>, path: string) => http(handler(new Request(`${ORIGIN}${path}`)));
+/** A GET as a viewer (reads need an identity like everything else). */
+const viewerRequest = (path: string) => new Request(`${ORIGIN}${path}`, { headers: { authorization: `Bearer ${tokens.viewer}` } });
+const get = (handler: (r: Request) => Promise<Response>, path: string) => http(handler(viewerRequest(path)));
 const paste = (source: string) => thrown(() => parsePlan(source));
 const importFile = (file: string) => thrown(() => importBaselines(repo, { targetName, file, actor: admin }));
 
@@ -210,7 +212,7 @@ const catalogue: Row[] = [
   { input: "params that are not strings", call: "POST /api/statements/:id/explain", run: () => explain(statements.lookup, { params: [{ sql: "drop table t" }] }), status: 400, error: /params/, target: true },
   // Unknown ids.
   { input: "unknown statement 999999999", call: "POST /api/statements/:id/explain", run: () => explain("999999999", { params: [] }), status: 404, error: /no such statement/, target: true },
-  { input: "unknown statement 999999999", call: "GET /api/statements/:id/plans", run: () => http(statementPlansGet(new Request(`${ORIGIN}/api/statements/999999999/plans`), { params: Promise.resolve({ id: "999999999" }) })), status: 404, error: /./ },
+  { input: "unknown statement 999999999", call: "GET /api/statements/:id/plans", run: () => http(statementPlansGet(viewerRequest("/api/statements/999999999/plans"), { params: Promise.resolve({ id: "999999999" }) })), status: 404, error: /./ },
   { input: "unknown plan 999999999", call: "POST /api/plans/:id/decision", run: () => decide("999999999", '{"action":"reject"}'), status: 404, error: /999999999/ },
   { input: "plan id '1 or 1=1'", call: "POST /api/plans/:id/decision", run: () => decide("1 or 1=1", '{"action":"reject"}'), status: 404, error: /does not exist/ },
   {

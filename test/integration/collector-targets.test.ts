@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiToken } from "@/lib/auth/api-tokens";
 import { cliActor } from "@/lib/auth/authorize";
 import { createPrisma, type PrismaClient } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
@@ -253,7 +254,10 @@ describe("the API", () => {
   it("lists targets without secrets and refuses DELETE without an identity", async () => {
     const { url } = await monitoredDatabase(servers[0]!);
     await addTarget(repo, { name: "api-listed", url, actor: cliActor() });
-    const response = await GET();
+    const anonymous = await GET(new Request("http://localhost:3000/api/targets"));
+    expect(anonymous.status).toBe(401);
+    const { token } = await createApiToken(repo, { name: "target-reader", role: "viewer", actor: cliActor() });
+    const response = await GET(new Request("http://localhost:3000/api/targets", { headers: { authorization: `Bearer ${token}` } }));
     expect(response.status).toBe(200);
     const text = await response.text();
     captured.push(text);

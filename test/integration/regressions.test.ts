@@ -5,6 +5,8 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createApiToken } from "@/lib/auth/api-tokens";
+import { cliActor } from "@/lib/auth/authorize";
 import { REGRESSION_ROW_FIELDS, regressionPageSchema, regressionRowSchema, type RegressionPage } from "@/lib/api/regressions";
 import type { PrismaClient } from "@/lib/db/client";
 import { planIsGeneric } from "@/lib/db/regression-windows";
@@ -330,11 +332,20 @@ describe("GET /api/regressions", () => {
     };
     await seed("live", [12]);
     await seed("paged", PAGED_RECENT_MEANS_MS);
+    viewerToken = (await createApiToken(repo, { name: "reader", role: "viewer", actor: cliActor() })).token;
   });
-  const get = async (query: string) => {
+  let viewerToken: string;
+  const get = async (query: string, authorization: string | null = `Bearer ${viewerToken}`) => {
     const { GET } = await import("@/app/api/regressions/route");
-    return GET(new Request(`http://localhost:3000${query.startsWith("/") ? query : `/api/regressions?${query}`}`));
+    const url = `http://localhost:3000${query.startsWith("/") ? query : `/api/regressions?${query}`}`;
+    return GET(new Request(url, { headers: authorization === null ? {} : { authorization } }));
   };
+
+  it("answers 401 without an identity (reads need one too)", async () => {
+    const response = await get("target=live", null);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: "sign in first" });
+  });
   const page = async (query: string): Promise<RegressionPage> => {
     const response = await get(query);
     expect(response.status).toBe(200);

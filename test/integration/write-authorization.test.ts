@@ -1,6 +1,7 @@
 // Every state-changing entry point refuses an anonymous caller (401), a role without the
 // permission (403) and a cross-site browser request (403) — and changes nothing: the whole
-// repository (row counts and md5 of every table's rows) is identical before and after.
+// repository (row counts and md5 of every table's rows) is identical before and after. Every read
+// route refuses an anonymous caller too.
 //
 // Route handlers are called directly with real Requests (real session cookies from the real
 // sign-in route, real bearer tokens). Server actions are called directly too, with only
@@ -15,7 +16,10 @@ import { POST as authPost } from "@/app/api/auth/[...all]/route";
 import { POST as decisionPost } from "@/app/api/plans/[id]/decision/route";
 import { POST as explainPost } from "@/app/api/statements/[id]/explain/route";
 import { DELETE as targetDelete } from "@/app/api/targets/[name]/route";
-import { POST as targetsPost } from "@/app/api/targets/route";
+import { GET as regressionsGet } from "@/app/api/regressions/route";
+import { GET as statementPlansGet } from "@/app/api/statements/[id]/plans/route";
+import { GET as statementsGet } from "@/app/api/statements/route";
+import { GET as targetsGet, POST as targetsPost } from "@/app/api/targets/route";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { actorFromHeaders, cliActor, type Role } from "@/lib/auth/authorize";
 import { createUser } from "@/lib/auth/users";
@@ -125,6 +129,30 @@ describe("state-changing route handlers", () => {
         expect((await response.json()) as { error: string }).toMatchObject({ error: expect.stringMatching(who.status === 401 ? /sign in/ : /may not|cross-site/) });
       }
       expect(await repositoryFingerprint(repoUrl)).toEqual(before);
+    });
+  }
+});
+
+describe("read route handlers", () => {
+  const reads: Array<{ route: string; call: (headers: Record<string, string>) => Promise<Response> }> = [
+    { route: "GET /api/targets", call: (h) => targetsGet(jsonRequest("GET", "/api/targets", h)) },
+    { route: "GET /api/statements", call: (h) => statementsGet(jsonRequest("GET", `/api/statements?target=${seeded.target.name}`, h)) },
+    { route: "GET /api/regressions", call: (h) => regressionsGet(jsonRequest("GET", `/api/regressions?target=${seeded.target.name}`, h)) },
+    {
+      route: "GET /api/statements/:id/plans",
+      call: (h) => statementPlansGet(jsonRequest("GET", `/api/statements/${seeded.statement.id}/plans`, h), { params: Promise.resolve({ id: String(seeded.statement.id) }) }),
+    },
+  ];
+  for (const read of reads) {
+    it(`${read.route} answers 401 without an identity, 200 to a viewer's session and token`, async () => {
+      const refused = await read.call({ host: HOST });
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toEqual({ error: "sign in first" });
+      const viewers: Record<string, string>[] = [{ host: HOST, cookie: cookies.viewer! }, { host: HOST, authorization: `Bearer ${tokens.viewer!}` }];
+      for (const headers of viewers) {
+        const response = await read.call(headers);
+        expect(response.status).toBe(200);
+      }
     });
   }
 });

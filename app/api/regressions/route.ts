@@ -10,7 +10,7 @@ import {
 } from "@/lib/api/regressions";
 import { prisma } from "@/lib/db/client";
 import { rankTarget, rankingComputedAtMs } from "@/lib/db/regressions";
-import { errorResponse, parseSearchParams } from "@/lib/http/route";
+import { authorizeRequest, errorResponse, parseSearchParams } from "@/lib/http/route";
 import { formatDuration } from "@/lib/regression";
 
 export const dynamic = "force-dynamic";
@@ -47,6 +47,7 @@ function withVerdicts(rows: readonly RegressionRow[], verdicts: readonly Verdict
  */
 export async function GET(request: Request): Promise<Response> {
   try {
+    await authorizeRequest(request, "read");
     const { limit, offset, verdict, ...question } = parseSearchParams(request, regressionPageParamsSchema);
     const { target, ...params } = toRegressionParams(question);
     const ranked = await rankTarget(prisma(), { targetName: target, ...params });

@@ -1,6 +1,6 @@
 import { statementListParamsSchema } from "@/lib/api/statements";
 import { statementList } from "@/lib/db/statement-list";
-import { errorResponse, parseSearchParams } from "@/lib/http/route";
+import { authorizeRequest, errorResponse, parseSearchParams } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
@@ -12,6 +12,7 @@ export const dynamic = "force-dynamic";
  */
 export async function GET(request: Request): Promise<Response> {
   try {
+    await authorizeRequest(request, "read");
     const params = parseSearchParams(request, statementListParamsSchema);
     return Response.json(await statementList(params), { headers: { "Cache-Control": "no-store" } });
   } catch (err) {

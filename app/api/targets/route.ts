@@ -8,9 +8,10 @@ export const dynamic = "force-dynamic";
 // Only the shape here; addTarget validates name and URL itself with the messages the CLI shows too.
 const addTargetBody = z.object({ name: z.string(), url: z.string() });
 
-/** Targets as lists show them: never a password or its ciphertext. Open to all until accounts exist. */
-export async function GET(): Promise<Response> {
+/** Targets as lists show them, to any role: never a password or its ciphertext. */
+export async function GET(request: Request): Promise<Response> {
   try {
+    await authorizeRequest(request, "read");
     return Response.json({ targets: await listTargets(prisma()) }, { headers: { "Cache-Control": "no-store" } });
   } catch (err) {
     return errorResponse(err);
