@@ -242,7 +242,10 @@ describe("two collectors at once", () => {
     await repo.prisma.target.updateMany({ data: { collectIntervalSeconds: 1 } });
     const env = { ...process.env, DATABASE_URL: repo.url, PLANWATCH_SECRET: SECRET };
     const start = () => {
-      const child = spawn(path.join(projectRoot, "node_modules/.bin/tsx"), ["--conditions=react-server", "cli/planwatch.ts", "collect"], { cwd: projectRoot, env });
+      // Node itself with tsx as a loader, not the tsx binary: the binary relays SIGTERM to its child
+      // and SIGKILLs it when the child does not acknowledge within 30 ms (exit 143), which a
+      // collector busy with a snapshot on a loaded machine missed now and then.
+      const child = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", "cli/planwatch.ts", "collect"], { cwd: projectRoot, env });
       let output = "";
       child.stdout.on("data", (d: Buffer) => (output += d.toString()));
       child.stderr.on("data", (d: Buffer) => (output += d.toString()));
