@@ -142,13 +142,13 @@ async function store(
   // A snapshot lost in a crash is lost whole (the transaction is atomic), and the next one simply
   // spans both windows: not worth waiting for the WAL flush at every commit. The timeouts bound a
   // snapshot stuck behind another transaction's lock; either rolls everything back.
+  const period = periodStartMs(ctx.now.getTime());
   const begin = "BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = '30s'; SET LOCAL statement_timeout = '120s'";
   const outcome = await inTransaction(ctx.repoSession, async (tx) => {
     const previous = await timed(times, "lock", () => lockTarget(tx, targetId));
     const reset = isGlobalReset(previous, snapshot);
     const cacheValid = cached !== undefined && previous.lastSnapshotAt?.getTime() === cached.snapshotAtMs;
     const baselines = cacheValid ? cached.baselines : await timed(times, "baselines", () => loadBaselines(tx, targetId));
-    const period = periodStartMs(ctx.now.getTime());
     // A new period starts from zero; within one, from the last checkpoint (cached, or read back).
     const totalsCached = cacheValid && cached.checkpoint.fromMs === (previous.checkpointsFrom?.getTime() ?? null);
     const totalsBefore = totalsCached
@@ -217,7 +217,7 @@ async function store(
   cacheOfRepo.set(targetId, {
     snapshotAtMs: ctx.now.getTime(),
     baselines: after,
-    checkpoint: { periodStartMs: periodStartMs(ctx.now.getTime()), totals, fromMs: checkpointsFrom?.getTime() ?? null },
+    checkpoint: { periodStartMs: period, totals, fromMs: checkpointsFrom?.getTime() ?? null },
   });
   return result;
 }

@@ -23,7 +23,7 @@ import { parsePlan } from "../plan";
 import type { PlanSamplePoint, RankingInterval, RegressionWindows, StatementWindows } from "../regression";
 import { isGenericPlan } from "../regression";
 import { windowSegments, type RollupCoverage, type Segment } from "../regression/rollup-segments";
-import { appendTotalsPoints, checkpointLookups, windowTotals } from "../regression/running-totals";
+import { appendTotalsPoints, checkpointLookups, pooledMoments, windowTotals } from "../regression/running-totals";
 import { readCheckpoints } from "./checkpoints";
 import { poolOf, Prisma, type PrismaClient } from "./client";
 import { INTERVAL_SUM_TERMS, INTERVAL_TRACKED } from "./rollups";
@@ -125,9 +125,11 @@ export function statementWindowsQuery(scope: StatementScope, windows: Regression
   return Prisma.sql`
     WITH pooled AS MATERIALIZED (${pooled})
     SELECT (SELECT json_build_object(${Prisma.raw(columns.join(", "))})::text FROM pooled p) AS pooled,
-           (SELECT json_build_object('id', array_agg(s.id::text), 'queryId', array_agg(s.query_id::text), 'query', array_agg(s.query_text))::text
-              FROM statement s WHERE s.id IN (SELECT "statementId" FROM pooled)) AS statements`;
+           (SELECT ${STATEMENT_TEXTS_JSON} FROM statement s WHERE s.id IN (SELECT "statementId" FROM pooled)) AS statements`;
 }
+
+/** The texts of the statements of alias `s` as one JSON text of column arrays (statementColumnsSchema). */
+const STATEMENT_TEXTS_JSON = Prisma.raw("json_build_object('id', array_agg(s.id::text), 'queryId', array_agg(s.query_id::text), 'query', array_agg(s.query_text))::text");
 
 /** The pooled query's columns, in the JSON's names (its aliases). */
 const POOLED_COLUMNS = ["statementId", "windowEnd", ...SUMS.map(([name]) => name)];
@@ -183,8 +185,7 @@ export async function pooledStatements(
 
 function toPoint(c: z.infer<typeof pooledColumnsSchema>, i: number): RankingInterval {
   const calls = c.calls[i]!;
-  const meanExecMs = calls > 0 ? c.sumExecMs[i]! / calls : 0;
-  const execVarianceMs2 = calls > 0 ? Math.max(0, c.sumSquaresExecMs2[i]! / calls - meanExecMs * meanExecMs) : 0;
+  const { meanExecMs, execVarianceMs2 } = pooledMoments(calls, c.sumExecMs[i]!, c.sumSquaresExecMs2[i]!);
   // Both planning columns or neither: the group key says which.
   const totalPlanMs = c.totalPlanMs[i] ?? null;
   const plans = c.plans[i] ?? null;
@@ -274,7 +275,7 @@ export async function checkpointStatements(repo: PrismaClient, targetId: bigint,
   }
   if (intervals.size === 0) return { statements: [], intervals };
   const [row] = await repo.$queryRaw<{ statements: string | null }[]>`
-    SELECT json_build_object('id', array_agg(s.id::text), 'queryId', array_agg(s.query_id::text), 'query', array_agg(s.query_text))::text AS statements
+    SELECT ${STATEMENT_TEXTS_JSON} AS statements
       FROM statement s
      WHERE s.target_id = ${targetId}::bigint AND s.id = ANY(${`{${[...intervals.keys()].join(",")}}`}::int8[])`;
   const texts = columnsOf(statementColumnsSchema, row?.statements ?? null);

@@ -167,6 +167,16 @@ export function windowTotals(
 }
 
 /**
+ * Mean and population variance of one call's time from pooled sums (Σ n·m and Σ n·(v + m²)); 0 and
+ * 0 without calls. The variance is clamped at 0: the subtraction can leave −ε for identical timings.
+ */
+export function pooledMoments(calls: number, sumExecMs: number, sumSquaresExecMs2: number): { meanExecMs: number; execVarianceMs2: number } {
+  if (!(calls > 0)) return { meanExecMs: 0, execVarianceMs2: 0 };
+  const meanExecMs = sumExecMs / calls;
+  return { meanExecMs, execVarianceMs2: Math.max(0, sumSquaresExecMs2 / calls - meanExecMs * meanExecMs) };
+}
+
+/**
  * A window's totals as ranking points that window-stats pools back into the same figures, appended
  * to `out`: one for the calls of intervals that tracked planning (with the planning sums), one for
  * the others, both with the window's mean and variance (pooling two points of equal mean and
@@ -174,8 +184,7 @@ export function windowTotals(
  * the window's end, so the points fall in it. (No closures or spreads: 10,000 calls per ranking.)
  */
 export function appendTotalsPoints(out: RankingInterval[], t: RunningTotals, windowEnd: Date): void {
-  const meanExecMs = t.calls > 0 ? t.sumExecMs / t.calls : 0;
-  const execVarianceMs2 = t.calls > 0 ? Math.max(0, t.sumSquaresExecMs2 / t.calls - meanExecMs * meanExecMs) : 0;
+  const { meanExecMs, execVarianceMs2 } = pooledMoments(t.calls, t.sumExecMs, t.sumSquaresExecMs2);
   const untrackedCalls = t.calls - t.callsWhilePlanned;
   if (t.callsWhilePlanned > 0 || t.plans > 0) {
     const volume = untrackedCalls <= 0;
