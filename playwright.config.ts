@@ -42,7 +42,7 @@ export default defineConfig({
     { name: "e2e", testMatch: /\.spec\.ts$/, dependencies: ["setup"], use: { storageState: AUTH.approver } },
   ],
   webServer: {
-    command: `rm -rf ${DATA_DIR} && npx tsx cli/serve.ts`,
+    command: `rm -rf ${DATA_DIR} && node --import tsx cli/serve.ts`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,

@@ -25,8 +25,7 @@ export interface ProductionServerOptions {
   logFile: string;
   /**
    * Write a V8 CPU profile of the server into this folder when it stops (node --cpu-prof; open it
-   * in Chrome DevTools or speedscope). NODE_OPTIONS refuses --cpu-prof, so the server runs as
-   * `node --cpu-prof --import tsx` instead of through the tsx binary.
+   * in Chrome DevTools or speedscope).
    */
   cpuProfileDir?: string;
 }
@@ -34,10 +33,8 @@ export interface ProductionServerOptions {
 export async function startProductionServer(options: ProductionServerOptions): Promise<BenchServer> {
   const url = `http://127.0.0.1:${options.port}`;
   const log = createWriteStream(options.logFile);
-  const [command, args] = options.cpuProfileDir
-    ? [process.execPath, ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`, "--import", "tsx", "cli/serve.ts"]]
-    : [path.join(projectRoot, "node_modules", ".bin", "tsx"), ["cli/serve.ts"]];
-  const child = spawn(command, args, {
+  const profile = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "cli/serve.ts"], {
     cwd: projectRoot,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
