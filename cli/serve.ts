@@ -1,19 +1,17 @@
-// Starts PlanWatch: the plan repository (external or embedded) and the Next.js server in one
-// process, so Ctrl-C stops everything and nothing is left running.
+// Starts PlanWatch: the plan repository (external or embedded), the collector and the Next.js web
+// server, in this process or, with PLANWATCH_WEB_PROCESSES > 1, in web server processes this one
+// starts and owns; Ctrl-C or SIGTERM stops everything and nothing is left running.
 import { existsSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import path from "node:path";
-import next from "next";
 import { readEnv } from "../lib/env";
-import { pinClientAddress } from "../lib/http/client-address";
 import { assertDataFolderFree, openRepository, type Repository } from "../lib/db/repository";
 import { UserError } from "../lib/errors";
 import { portIsFree } from "../lib/db/postgres-server";
 import { describeRun, runCollectorLoop } from "../lib/collector/run";
 import { EMBEDDED_MARKER_ENV } from "../lib/collector/secrets";
 import { runMain } from "./run-main";
-
-export const projectRoot = path.resolve(import.meta.dirname, "..");
+import { startWebCluster } from "./web-cluster";
+import { projectRoot, startWebServer, type WebServer } from "./web-process";
 
 export interface RunningApp {
   url: string;
@@ -35,42 +33,34 @@ export async function startApp({ dev = false, log = console.log } = {}): Promise
   }
   await assertCanStart(env);
   const repository: Repository = await openRepository(env, { log: (line) => log(`planwatch: ${line}`) });
-  let server: Server | undefined;
+  let web: WebServer | undefined;
   try {
-    // The Next.js server and everything it imports read the repository from here.
+    // The Next.js server and everything it imports read the repository from here (web server
+    // processes inherit it).
     process.env.DATABASE_URL = repository.url;
     // Target passwords use the embedded key file, although DATABASE_URL is now set (see secrets.ts).
     if (repository.embedded) process.env[EMBEDDED_MARKER_ENV] = "1";
-    const app = next({ dev, dir: projectRoot, hostname: env.hostname, port: env.port });
-    await app.prepare();
-    const handle = app.getRequestHandler();
-    const trustProxy = process.env.PLANWATCH_TRUST_PROXY === "1";
-    server = createServer((req, res) => {
-      pinClientAddress(req, trustProxy);
-      void handle(req, res);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server!.once("error", reject);
-      server!.listen(env.port, env.hostname, resolve);
-    });
+    // `next dev` recompiles in its one process: never clustered.
+    const processes = dev ? 1 : env.webProcesses;
+    web =
+      processes === 1
+        ? await startWebServer({ dev, hostname: env.hostname, port: env.port })
+        : await startWebCluster({ processes, hostname: env.hostname, port: env.port, log: (line) => log(`planwatch: ${line}`) });
     const url = `http://${env.hostname === "0.0.0.0" ? "localhost" : env.hostname}:${env.port}`;
     const collector = startCollector(repository.url, log);
     let stopping: Promise<void> | undefined;
+    const server = web;
     return {
       url,
       stop: () =>
         (stopping ??= (async () => {
-          await new Promise<void>((resolve) => {
-            server!.close(() => resolve());
-            server!.closeAllConnections();
-          });
+          await server.close();
           await collector.stop();
-          await app.close();
           await repository.close();
         })()),
     };
   } catch (err) {
-    server?.close();
+    await web?.close();
     await repository.close();
     throw err;
   }

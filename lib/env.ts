@@ -1,5 +1,6 @@
 // Process configuration, validated once at the boundary. Read lazily: `next build` imports
 // modules without any of these set, so nothing may throw at import time.
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -16,6 +17,10 @@ const envSchema = z.object({
   HOSTNAME: z.string().trim().min(1).default("127.0.0.1"),
   PLANWATCH_DATA_DIR: z.string().trim().min(1).default(".planwatch"),
   PLANWATCH_EMBEDDED_PORT: portSchema.default(54329),
+  PLANWATCH_WEB_PROCESSES: z
+    .string()
+    .refine((v) => v === "auto" || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 64), 'must be "auto" or a whole number from 1 to 64')
+    .default("1"),
 });
 
 export type Env = {
@@ -25,6 +30,8 @@ export type Env = {
   /** Absolute path of the data folder (embedded repository, generated keys). */
   dataDir: string;
   embeddedPort: number;
+  /** Web server processes (one event loop each); "auto" is one per available core. */
+  webProcesses: number;
 };
 
 export function readEnv(source: Record<string, string | undefined> = process.env): Env {
@@ -41,5 +48,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     hostname: e.HOSTNAME,
     dataDir: path.resolve(e.PLANWATCH_DATA_DIR),
     embeddedPort: e.PLANWATCH_EMBEDDED_PORT,
+    webProcesses: e.PLANWATCH_WEB_PROCESSES === "auto" ? os.availableParallelism() : Number(e.PLANWATCH_WEB_PROCESSES),
   };
 }
