@@ -45,6 +45,10 @@ export interface CleanSource {
 const BORDER = "|│║┃";
 const FRAME_ONLY = /^[\s\-+=─━═┌┐└┘├┤┬┴┼╔╗╚╝╠╣╦╩╬╒╕╘╛╞╡╤╧╪╓╖╙╜╟╢╥╨╫|│║┃]+$/;
 const ROW_COUNT = /^\s*\(\d+ [\p{L}]+\)\s*$/u;
+/** What ROW_COUNT must contain: in the source, a cheap test for whether any line can match. */
+const ROW_COUNT_START = /\(\d+ /;
+/** Three dashes in a row: what a frame rule has and a frame-only line of another kind has not. */
+const RULE = /[-─━═]{3}/;
 const LOG_PLAN = /^(?:.*?\b(?:LOG|INFO|NOTICE|DEBUG\d?|WARNING):\s+)?duration: (\d+(?:\.\d+)?) ms\s+plan:\s?(.*)$/;
 const LOG_PREFIX = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/;
 const FRAME_LEAD = new RegExp(`^\\s*[${BORDER}] ?`);
@@ -175,8 +179,11 @@ function fromPsql(lines: CleanLine[], source: string): CleanLine[] {
   const anyHeader = source.includes("QUERY PLAN");
   const isHeader = (l: CleanLine) => anyHeader && l.text.includes("QUERY PLAN") && QUERY_PLAN.test(l.text);
   const hasHeader = framed.some(isHeader);
-  let kept = framed.filter((l) => !isHeader(l) && !ROW_COUNT.test(l.text));
-  kept = kept.filter((l) => !(FRAME_ONLY.test(l.text) && /[-─━═]{3}/.test(l.text)));
+  // Every line is a substring of the source: without "(7 " or "---" in it, no line can be a
+  // "(7 rows)" footer or a frame rule, and the two regexes need not run on every line.
+  const anyRowCount = ROW_COUNT_START.test(source);
+  let kept = framed.filter((l) => !isHeader(l) && !(anyRowCount && ROW_COUNT.test(l.text)));
+  if (RULE.test(source)) kept = kept.filter((l) => !(FRAME_ONLY.test(l.text) && RULE.test(l.text)));
 
   // \pset format wrapped: a cut line ends with "." and its continuation starts with ".".
   if (hasHeader) {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { NodeValues, modelledKeys, nodeValues } from "./json-values";
 import { indexOfQuotedKey, parsePlan } from "./parse";
+import { parseBuffers } from "./text-properties";
 
 const read = (file: string) => readFileSync(path.join(import.meta.dirname, "__fixtures__", file), "utf8");
 
@@ -155,5 +156,25 @@ describe("nodeValues", () => {
     ];
     const conditions = before.slice(0, 11);
     expect([...modelledKeys(conditions)].sort()).toEqual([...before].sort());
+  });
+});
+
+describe("text cleanup and properties", () => {
+  it("still drops psql's footer and rules, in any language, once the source is checked for them", () => {
+    const plain = read("pg18/hash-join.txt");
+    const expected = parsePlan(plain);
+    const framed = ` QUERY PLAN\n${"-".repeat(40)}\n${plain.trimEnd().split("\n").map((l) => ` ${l}`).join("\n")}\n(7 Zeilen)\n`;
+    expect(parsePlan(framed)).toEqual(expected);
+    expect(parsePlan(`${plain.trimEnd()}\n(12 rows)\n`)).toEqual(expected);
+    expect(parsePlan(`${plain.trimEnd()}\n═══\n`)).toEqual(expected);
+  });
+
+  it("reads every buffer counter and ignores ones EXPLAIN does not print", () => {
+    const value = "shared hit=1 read=2 dirtied=3 written=4, local hit=5 read=6 dirtied=7 written=8, temp read=9 written=10, temp hit=11 dirtied=12, shared other=13";
+    expect(parseBuffers(value)).toEqual({
+      sharedHitBlocks: 1, sharedReadBlocks: 2, sharedDirtiedBlocks: 3, sharedWrittenBlocks: 4,
+      localHitBlocks: 5, localReadBlocks: 6, localDirtiedBlocks: 7, localWrittenBlocks: 8,
+      tempReadBlocks: 9, tempWrittenBlocks: 10,
+    });
   });
 });

@@ -92,18 +92,26 @@ const kb = (v: string): number | null => {
   return m ? Number(m[1]) : null;
 };
 
-const BUFFER_FIELDS: Record<string, keyof Buffers> = {
-  "shared hit": "sharedHitBlocks",
-  "shared read": "sharedReadBlocks",
-  "shared dirtied": "sharedDirtiedBlocks",
-  "shared written": "sharedWrittenBlocks",
-  "local hit": "localHitBlocks",
-  "local read": "localReadBlocks",
-  "local dirtied": "localDirtiedBlocks",
-  "local written": "localWrittenBlocks",
-  "temp read": "tempReadBlocks",
-  "temp written": "tempWrittenBlocks",
-};
+/**
+ * BUFFER_FIELDS["shared hit"], …: a switch, so that no "shared hit" string is built and looked
+ * up per count (the kind is one of the three BUFFER_SEGMENT allows).
+ */
+function bufferField(kind: string, count: string): keyof Buffers | null {
+  const shared = kind === "shared";
+  const local = kind === "local";
+  switch (count) {
+    case "hit":
+      return shared ? "sharedHitBlocks" : local ? "localHitBlocks" : null;
+    case "read":
+      return shared ? "sharedReadBlocks" : local ? "localReadBlocks" : "tempReadBlocks";
+    case "dirtied":
+      return shared ? "sharedDirtiedBlocks" : local ? "localDirtiedBlocks" : null;
+    case "written":
+      return shared ? "sharedWrittenBlocks" : local ? "localWrittenBlocks" : "tempWrittenBlocks";
+    default:
+      return null;
+  }
+}
 
 const BUFFER_SEGMENT = /^\s*(shared|local|temp)\s+(.*)$/;
 const BUFFER_COUNT = /(\w+)=(\d+)/g;
@@ -117,7 +125,7 @@ export function parseBuffers(value: string): Buffers {
     const counts = m[2] ?? "";
     BUFFER_COUNT.lastIndex = 0;
     for (let c = BUFFER_COUNT.exec(counts); c !== null; c = BUFFER_COUNT.exec(counts)) {
-      const field = BUFFER_FIELDS[`${m[1]} ${c[1]}`];
+      const field = bufferField(m[1] ?? "", c[1] ?? "");
       if (field) out[field] = Number(c[2]);
     }
   }
