@@ -55,6 +55,10 @@ export default defineConfig({
       PLANWATCH_EMBEDDED_PORT: String(PORT + 51_000),
       DATABASE_URL: "",
       NEXT_TELEMETRY_DISABLED: "1",
+      // Two web server processes, as on a multi-core host: every spec's requests are answered by
+      // either one, so what they must share (sessions, decisions, limits) is shared through the
+      // repository or a spec fails. e2e/web-processes.spec.ts checks the processes themselves.
+      PLANWATCH_WEB_PROCESSES: "2",
     },
   },
 });

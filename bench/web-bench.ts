@@ -8,6 +8,8 @@
 // - The production build (`next build` first when the sources are newer, cli/next-build.ts) served
 //   by cli/serve.ts in a child process on BENCH_WEB_PORT (default 3400), collector off, against the
 //   scale repository (repositoryForWebBench(), on BENCH_WEB_REPOSITORY_PORT, default 55500).
+// - Once per PLANWATCH_WEB_PROCESSES value in BENCH_WEB_PROCESSES (default "1,<cores>"): one event
+//   loop, then one per core, each a server of its own.
 // - The page is requested with the session cookie of a viewer signed in through /api/auth; the API
 //   with a viewer's Bearer token. Both are checked once (200, real content) before the load.
 // - Percentiles are computed from every response time (autocannon's 'response' events), since
@@ -17,6 +19,7 @@
 //   numbers include that contention. The load average is printed with each run.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { z } from "zod";
@@ -32,6 +35,11 @@ const CONNECTIONS = Number(process.env.BENCH_WEB_CONNECTIONS ?? 20);
 const PORT = Number(process.env.BENCH_WEB_PORT ?? 3400);
 const REPOSITORY_PORT = Number(process.env.BENCH_WEB_REPOSITORY_PORT ?? 55500);
 const P95_TARGET_MS = 300;
+/** PLANWATCH_WEB_PROCESSES values to measure, each with its own server: one event loop, and one per core. */
+const PROCESS_COUNTS = (process.env.BENCH_WEB_PROCESSES ?? `1,${os.availableParallelism()}`)
+  .split(",")
+  .map((v) => Number(v.trim()))
+  .filter((n, i, all) => Number.isInteger(n) && n >= 1 && all.indexOf(n) === i);
 const WARMUP_REQUESTS = 5;
 // Long enough to measure a slow answer rather than count it as an error; a request still running
 // then is a timeout (an error).
@@ -176,53 +184,59 @@ async function main() {
   results.fact("repository", repository.description);
   const table: string[] = [];
   try {
-    const cpuProfileDir = process.env.BENCH_WEB_CPU_PROFILE_DIR;
-    const server = await startProductionServer({
-      port: PORT,
-      repositoryUrl: repository.url,
-      logFile: path.join(workDir, `web-server-${randomBytes(3).toString("hex")}.log`),
-      ...(cpuProfileDir ? { cpuProfileDir: path.resolve(cpuProfileDir) } : {}),
-    });
-    try {
-      const credentials = await benchCredentials(server.url, repository.url);
-      for (const endpoint of endpoints(repository.targetName, repository.since, credentials)) {
-        const probe = await fetch(server.url + endpoint.path, { headers: endpoint.headers, redirect: "manual" });
-        const body = await probe.text();
-        if (probe.status !== 200 || !endpoint.check(body)) throw new Error(`${endpoint.name} answered ${probe.status} without the expected content: ${body.slice(0, 300)}`);
-        console.error(`  ${endpoint.name}: ${CONNECTIONS} clients for ${SECONDS} s, load ${loadAverage()}…`);
-        const run = await load(server.url, endpoint);
-        const note = `${CONNECTIONS} clients, ${SECONDS} s; load ${run.loadBefore} → ${run.loadAfter}`;
-        results.add(`${endpoint.name} alone (1 client)`, run.aloneMs, "ms", { note: `median of ${WARMUP_REQUESTS - 1} sequential requests before the load` });
-        // No answer within the timeout: the latency is at least the timeout (a bound, not a measurement).
-        const latency = (ms: number) => (Number.isNaN(ms) ? TIMEOUT_S * 1000 : ms);
-        const bound = run.requests === 0 ? `; no request finished within the ${TIMEOUT_S} s timeout: the value is a lower bound` : "";
-        results.add(`${endpoint.name} p50`, latency(run.p50Ms), "ms", { note: note + bound });
-        const p95 = results.add(`${endpoint.name} p95`, latency(run.p95Ms), "ms", { target: P95_TARGET_MS, note: note + bound });
-        results.add(`${endpoint.name} p99`, latency(run.p99Ms), "ms", { note: note + bound });
-        results.add(`${endpoint.name} requests`, run.requests, "requests", { note: `${run.requestsPerSecond.toFixed(1)} per second` });
-        const failed = results.add(`${endpoint.name} non-2xx + errors`, run.non2xx + run.errors, "responses", { target: 0, note: `${run.non2xx} non-2xx, ${run.errors} errors (${run.timeouts} timeouts)` });
-        table.push(
-          [
-            endpoint.name.padEnd(22),
-            ...[run.aloneMs, run.p50Ms, run.p95Ms, run.p99Ms, run.maxMs].map((v) => (Number.isNaN(v) ? "—" : v.toFixed(0)).padStart(7)),
-            String(run.requests).padStart(8),
-            run.requestsPerSecond.toFixed(1).padStart(7),
-            String(run.non2xx).padStart(7),
-            String(run.errors).padStart(6),
-            `  ${verdict(p95)} / ${verdict(failed)}`.padEnd(19),
-            `${run.loadBefore} → ${run.loadAfter}`,
-          ].join(" "),
-        );
+    for (const processes of PROCESS_COUNTS) {
+      const label = (name: string) => `${name} (${processes} web ${processes === 1 ? "process" : "processes"})`;
+      const cpuProfileDir = process.env.BENCH_WEB_CPU_PROFILE_DIR;
+      const server = await startProductionServer({
+        port: PORT,
+        repositoryUrl: repository.url,
+        webProcesses: processes,
+        logFile: path.join(workDir, `web-server-${randomBytes(3).toString("hex")}.log`),
+        ...(cpuProfileDir ? { cpuProfileDir: path.resolve(cpuProfileDir) } : {}),
+      });
+      try {
+        const credentials = await benchCredentials(server.url, repository.url);
+        for (const endpoint of endpoints(repository.targetName, repository.since, credentials)) {
+          const name = label(endpoint.name);
+          const probe = await fetch(server.url + endpoint.path, { headers: endpoint.headers, redirect: "manual" });
+          const body = await probe.text();
+          if (probe.status !== 200 || !endpoint.check(body)) throw new Error(`${name} answered ${probe.status} without the expected content: ${body.slice(0, 300)}`);
+          console.error(`  ${name}: ${CONNECTIONS} clients for ${SECONDS} s, load ${loadAverage()}…`);
+          const run = await load(server.url, endpoint);
+          const note = `${CONNECTIONS} clients, ${SECONDS} s; load ${run.loadBefore} → ${run.loadAfter}`;
+          results.add(`${name} alone (1 client)`, run.aloneMs, "ms", { note: `median of ${WARMUP_REQUESTS - 1} sequential requests before the load` });
+          // No answer within the timeout: the latency is at least the timeout (a bound, not a measurement).
+          const latency = (ms: number) => (Number.isNaN(ms) ? TIMEOUT_S * 1000 : ms);
+          const bound = run.requests === 0 ? `; no request finished within the ${TIMEOUT_S} s timeout: the value is a lower bound` : "";
+          results.add(`${name} p50`, latency(run.p50Ms), "ms", { note: note + bound });
+          const p95 = results.add(`${name} p95`, latency(run.p95Ms), "ms", { target: P95_TARGET_MS, note: note + bound });
+          results.add(`${name} p99`, latency(run.p99Ms), "ms", { note: note + bound });
+          results.add(`${name} requests`, run.requests, "requests", { note: `${run.requestsPerSecond.toFixed(1)} per second` });
+          const failed = results.add(`${name} non-2xx + errors`, run.non2xx + run.errors, "responses", { target: 0, note: `${run.non2xx} non-2xx, ${run.errors} errors (${run.timeouts} timeouts)` });
+          table.push(
+            [
+              endpoint.name.padEnd(22),
+              String(processes).padStart(5),
+              ...[run.aloneMs, run.p50Ms, run.p95Ms, run.p99Ms, run.maxMs].map((v) => (Number.isNaN(v) ? "—" : v.toFixed(0)).padStart(7)),
+              String(run.requests).padStart(8),
+              run.requestsPerSecond.toFixed(1).padStart(7),
+              String(run.non2xx).padStart(7),
+              String(run.errors).padStart(6),
+              `  ${verdict(p95)} / ${verdict(failed)}`.padEnd(19),
+              `${run.loadBefore} → ${run.loadAfter}`,
+            ].join(" "),
+          );
+        }
+      } finally {
+        await server.stop();
       }
-    } finally {
-      await server.stop();
     }
   } finally {
     await repository.dispose();
   }
   console.log(`\nbench:web (${repository.description}; ${CONNECTIONS} concurrent clients, ${SECONDS} s each, ${TIMEOUT_S} s timeout; target p95 ≤ ${P95_TARGET_MS} ms, no errors)`);
   console.log(`(alone: median ms of one request at a time before the load; a timeout counts as an error; "—": no request finished)`);
-  console.log(`${"route".padEnd(22)} ${["alone", "p50 ms", "p95 ms", "p99 ms", "max ms"].map((h) => h.padStart(7)).join(" ")} ${"requests".padStart(8)} ${"req/s".padStart(7)} ${"non-2xx".padStart(7)} ${"errors".padStart(6)}   ${"p95 / errors".padEnd(17)} load average before → after`);
+  console.log(`${"route".padEnd(22)} ${"procs".padStart(5)} ${["alone", "p50 ms", "p95 ms", "p99 ms", "max ms"].map((h) => h.padStart(7)).join(" ")} ${"requests".padStart(8)} ${"req/s".padStart(7)} ${"non-2xx".padStart(7)} ${"errors".padStart(6)}   ${"p95 / errors".padEnd(17)} load average before → after`);
   for (const line of table) console.log(line);
   await results.write();
 }

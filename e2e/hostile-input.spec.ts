@@ -8,12 +8,11 @@
 // the CLI, whatever browser state the project hands it.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
 import { fingerprint, parsePlan } from "../lib/plan";
-import { E2E_DATA_DIR, E2E_PORT } from "./support/e2e-env";
+import { E2E_DATA_DIR, E2E_PORT, repositoryUrl } from "./support/e2e-env";
 
 const root = path.resolve(import.meta.dirname, "..");
 const PAYLOADS = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>", '"><svg onload=alert(1)>'] as const;
@@ -53,8 +52,7 @@ function planwatch(args: string[], input: string): Promise<{ code: number; out: 
 
 /** The e2e server's embedded repository (as e2e/support/seed-plans.ts reaches it). */
 async function withRepository<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const config = JSON.parse(readFileSync(path.join(E2E_DATA_DIR, "repository.json"), "utf8")) as { port: number; password: string };
-  const client = new pg.Client({ connectionString: `postgresql://postgres:${encodeURIComponent(config.password)}@127.0.0.1:${config.port}/planwatch` });
+  const client = new pg.Client({ connectionString: repositoryUrl() });
   await client.connect();
   try {
     return await fn(client);

@@ -5,8 +5,6 @@
 // the same lookup as a Seq Scan and is collected into the recent 1h window.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { expect, test, type Page } from "@playwright/test";
@@ -15,7 +13,7 @@ import { monitoredSettings, startCluster, type TestCluster } from "../test/suppo
 import { StatementPage } from "./pages/statement-page";
 import { StatementsPage } from "./pages/statements-page";
 import { ACCOUNTS, AUTH, planwatchCli } from "./support/accounts";
-import { E2E_DATA_DIR, E2E_PORT } from "./support/e2e-env";
+import { E2E_DATA_DIR, E2E_PORT, repositoryUrl } from "./support/e2e-env";
 import { StoredPlanPage } from "./pages/stored-plan-page";
 
 const run = promisify(execFile);
@@ -36,10 +34,6 @@ let cluster: TestCluster;
 let appUrl: string;
 let statementId = "";
 
-function repositoryUrl(): string {
-  const config = JSON.parse(readFileSync(path.join(DATA_DIR, "repository.json"), "utf8")) as { port: number; password: string };
-  return `postgresql://postgres:${encodeURIComponent(config.password)}@127.0.0.1:${config.port}/planwatch`;
-}
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

@@ -23,6 +23,8 @@ export interface ProductionServerOptions {
   port: number;
   repositoryUrl: string;
   logFile: string;
+  /** PLANWATCH_WEB_PROCESSES of the server (default 1). */
+  webProcesses?: number;
   /**
    * Write a V8 CPU profile of the server into this folder when it stops (node --cpu-prof; open it
    * in Chrome DevTools or speedscope).
@@ -45,6 +47,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
       HOSTNAME: "127.0.0.1",
       DATABASE_URL: options.repositoryUrl,
       PLANWATCH_COLLECTOR: "off",
+      PLANWATCH_WEB_PROCESSES: String(options.webProcesses ?? 1),
       // Fresh secrets per run: sessions of an earlier run must not count, and no target password is read.
       PLANWATCH_AUTH_SECRET: randomBytes(32).toString("hex"),
       PLANWATCH_SECRET: randomBytes(32).toString("hex"),

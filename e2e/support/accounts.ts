@@ -2,11 +2,10 @@
 // (same PLANWATCH_DATA_DIR, DATABASE_URL="": the CLI reuses the running repository) and signed in
 // through the form by e2e/auth.setup.ts, which saves each browser state under test-results/.auth.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import type { Role } from "../../lib/auth/authorize";
-import { E2E_DATA_DIR, E2E_PORT } from "./e2e-env";
+import { E2E_DATA_DIR, E2E_PORT, repositoryUrl } from "./e2e-env";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
@@ -58,12 +57,6 @@ export async function addUser(email: string, role: Role, password: string): Prom
   if (!(result.stderr + result.stdout).includes(`added user ${email}`)) {
     throw new Error(`planwatch user add ${email} failed (${result.code}): ${result.stderr}${result.stdout}`);
   }
-}
-
-/** The e2e server's embedded repository, as a connection string (from the data folder). */
-export function repositoryUrl(): string {
-  const config = JSON.parse(readFileSync(path.join(root, E2E_DATA_DIR, "repository.json"), "utf8")) as { port: number; password: string };
-  return `postgresql://postgres:${encodeURIComponent(config.password)}@127.0.0.1:${config.port}/planwatch`;
 }
 
 export async function withRepository<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {

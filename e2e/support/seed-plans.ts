@@ -1,23 +1,15 @@
 // Puts a target, a statement and its plans straight into the e2e server's embedded repository
 // (.planwatch-e2e, created by playwright.config.ts's webServer), so stored-plan pages have data
 // without a monitored PostgreSQL. Each call uses fresh names: specs never see each other's rows.
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import pg from "pg";
 import { fingerprint, parsePlan } from "../../lib/plan";
-import { E2E_DATA_DIR } from "./e2e-env";
-
-const DATA_DIR = E2E_DATA_DIR;
+import { repositoryUrl } from "./e2e-env";
 
 export interface SeededStatement {
   statementId: string;
   planIds: string[];
 }
 
-function repositoryUrl(): string {
-  const config = JSON.parse(readFileSync(path.join(DATA_DIR, "repository.json"), "utf8")) as { port: number; password: string };
-  return `postgresql://postgres:${encodeURIComponent(config.password)}@127.0.0.1:${config.port}/planwatch`;
-}
 
 /** Plans in order of capture: the last one is the most recently seen. */
 export async function seedStatement(queryText: string, plans: unknown[]): Promise<SeededStatement> {
