@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { NodeValues, modelledKeys, nodeValues } from "./json-values";
 import { indexOfQuotedKey, parsePlan } from "./parse";
+import { parseNodeHeader, type NodeHeader } from "./text-node-line";
 import { parseBuffers } from "./text-properties";
 
 const read = (file: string) => readFileSync(path.join(import.meta.dirname, "__fixtures__", file), "utf8");
@@ -176,5 +177,32 @@ describe("text cleanup and properties", () => {
       localHitBlocks: 5, localReadBlocks: 6, localDirtiedBlocks: 7, localWrittenBlocks: 8,
       tempReadBlocks: 9, tempWrittenBlocks: 10,
     });
+  });
+});
+
+describe("node labels, with each regex tried only for labels that can start its match", () => {
+  it("reads a label of every kind", () => {
+    const cases: Array<[string, Partial<NodeHeader>]> = [
+      ["Nested Loop Left Join", { nodeType: "Nested Loop", joinType: "Left" }],
+      ["Hash Right Anti Join", { nodeType: "Hash Join", joinType: "Right Anti" }],
+      ["Merge Join", { nodeType: "Merge Join", joinType: "Inner" }],
+      ["Partial HashAggregate", { nodeType: "Aggregate", strategy: "Hashed", partialMode: "Partial" }],
+      ["Finalize GroupAggregate", { nodeType: "Aggregate", strategy: "Sorted", partialMode: "Finalize" }],
+      ["Aggregate", { nodeType: "Aggregate", strategy: "Plain", partialMode: "Simple" }],
+      ["MixedAggregate", { nodeType: "Aggregate", strategy: "Mixed" }],
+      ["SetOp Except All", { nodeType: "SetOp", strategy: "Sorted", command: "Except All" }],
+      ["HashSetOp Intersect", { nodeType: "SetOp", strategy: "Hashed", command: "Intersect" }],
+      ["Hash", { nodeType: "Hash" }],
+      ["Index Only Scan Backward using t_pkey on public.t x", { nodeType: "Index Only Scan", scanDirection: "Backward", indexName: "t_pkey" }],
+      ["Custom Scan (Citus Adaptive) on t", { nodeType: "Custom Scan", customProvider: "Citus Adaptive" }],
+      ["Foreign Update on remote r", { nodeType: "Foreign Scan", operation: "Update" }],
+      ["Insert on t", { nodeType: "ModifyTable", operation: "Insert" }],
+      ["Delete on t", { nodeType: "ModifyTable", operation: "Delete" }],
+      ["Merge on t", { nodeType: "ModifyTable", operation: "Merge" }],
+      ["Seq Scan on orders o", { nodeType: "Seq Scan" }],
+      ["Parallel Seq Scan on orders", { nodeType: "Seq Scan", parallelAware: true }],
+    ];
+    for (const [label, expected] of cases) expect(parseNodeHeader(`${label}  (cost=0.00..1.00 rows=1 width=4)`)).toMatchObject(expected);
+    for (const label of ["", "Join", "Hash Sideways Join", "Update t", "index Scan using i on t"]) expect(parseNodeHeader(label)).toBeNull();
   });
 });

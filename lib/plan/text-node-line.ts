@@ -124,20 +124,22 @@ function labelBody(label: string): NodeHeader | null {
     h.joinType = "Inner";
     return h;
   }
-  let m = JOIN.exec(label);
+  // Each regex is anchored on a few literal openings: test the first letter before running it.
+  const first = label.charAt(0);
+  let m = "NHM".includes(first) ? JOIN.exec(label) : null;
   if (m) {
     h = emptyHeader(m[1] === "Nested Loop" ? "Nested Loop" : `${m[1]} Join`);
     h.joinType = m[2] ?? "Inner";
     return h;
   }
-  m = AGG.exec(label);
+  m = "PFAGHM".includes(first) ? AGG.exec(label) : null;
   if (m) {
     h = emptyHeader("Aggregate");
     h.strategy = AGG_STRATEGY[m[2] ?? ""] ?? null;
     h.partialMode = m[1] ?? "Simple";
     return h;
   }
-  m = SETOP.exec(label);
+  m = "SH".includes(first) ? SETOP.exec(label) : null;
   if (m) {
     h = emptyHeader("SetOp");
     h.strategy = m[1] === "HashSetOp" ? "Hashed" : "Sorted";
@@ -145,7 +147,7 @@ function labelBody(label: string): NodeHeader | null {
     return h;
   }
   if (PLAIN.has(label)) return emptyHeader(label);
-  m = INDEX_SCAN.exec(label);
+  m = first === "I" ? INDEX_SCAN.exec(label) : null;
   if (m) {
     const target = parseTarget(m[4] ?? "");
     const index = parseTarget(m[3] ?? "");
@@ -163,7 +165,7 @@ function labelBody(label: string): NodeHeader | null {
     h.indexName = index.object;
     return h;
   }
-  m = CUSTOM.exec(label);
+  m = first === "C" ? CUSTOM.exec(label) : null;
   if (m) {
     const target = m[2] ? parseTarget(m[2]) : null;
     if (m[2] && !target) return null;
@@ -172,7 +174,7 @@ function labelBody(label: string): NodeHeader | null {
     h.target = target;
     return h;
   }
-  m = MODIFY.exec(label);
+  m = "FIUDM".includes(first) ? MODIFY.exec(label) : null;
   if (m) {
     const target = parseTarget(m[3] ?? "");
     if (!target) return null;
