@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { NodeValues, modelledKeys, nodeValues } from "./json-values";
 import { indexOfQuotedKey, parsePlan } from "./parse";
-import { parseNodeHeader, type NodeHeader } from "./text-node-line";
+import { parseNodeHeader, parseSubplanHeader, type NodeHeader } from "./text-node-line";
 import { parseBuffers } from "./text-properties";
 
 const read = (file: string) => readFileSync(path.join(import.meta.dirname, "__fixtures__", file), "utf8");
@@ -204,5 +204,16 @@ describe("node labels, with each regex tried only for labels that can start its 
     ];
     for (const [label, expected] of cases) expect(parseNodeHeader(`${label}  (cost=0.00..1.00 rows=1 width=4)`)).toMatchObject(expected);
     for (const label of ["", "Join", "Hash Sideways Join", "Update t", "index Scan using i on t"]) expect(parseNodeHeader(label)).toBeNull();
+  });
+});
+
+describe("subplan headers, looked for only in lines that start with I, S or C", () => {
+  it("reads the three kinds and nothing else", () => {
+    expect(parseSubplanHeader("  InitPlan 1 (returns $0)")).toEqual({ relationship: "InitPlan", name: "InitPlan 1" });
+    expect(parseSubplanHeader("SubPlan 2")).toEqual({ relationship: "SubPlan", name: "SubPlan 2" });
+    expect(parseSubplanHeader("CTE orders_cte ")).toEqual({ relationship: "InitPlan", name: "CTE orders_cte" });
+    for (const line of ["Sort Key: a", "Index Cond: (a = 1)", "Cache Key: a", "Subplan 1", "InitPlan", "CTE", "Filter: (SubPlan 1)", ""]) {
+      expect(parseSubplanHeader(line)).toBeNull();
+    }
   });
 });

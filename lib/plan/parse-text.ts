@@ -208,7 +208,7 @@ export function parseTextPlan(clean: CleanSource): Plan {
       continue;
     }
     const owner = popTo(indent);
-    const workerMatch = /^Worker (\d+):\s*(.*)$/.exec(content);
+    const workerMatch = content.startsWith("Worker ") ? /^Worker (\d+):\s*(.*)$/.exec(content) : null;
     if (workerMatch) {
       flushWorker();
       worker = { node: owner.index, indent, stats: workerFrom(Number(workerMatch[1]), workerMatch[2] ?? "") };

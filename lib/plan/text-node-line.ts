@@ -215,10 +215,14 @@ export function parseNodeHeader(content: string): NodeHeader | null {
 
 /** "InitPlan 1 (returns $0)", "SubPlan 2", "CTE orders_cte": the line above a subplan's node. */
 export function parseSubplanHeader(content: string): { relationship: string; name: string } | null {
-  const m = /^(?:(InitPlan|SubPlan) \d+(?: \(returns [^)]*\))?|CTE \S.*)$/.exec(content.trim());
+  const text = content.trim();
+  // Runs for every property line: most start with none of the three words' letters.
+  const first = text.charAt(0);
+  if (first !== "I" && first !== "S" && first !== "C") return null;
+  const m = /^(?:(InitPlan|SubPlan) \d+(?: \(returns [^)]*\))?|CTE \S.*)$/.exec(text);
   if (!m) return null;
   const kind = m[1] ?? "CTE";
-  return { relationship: kind === "SubPlan" ? "SubPlan" : "InitPlan", name: normalizeSubplanName(content.trim()) };
+  return { relationship: kind === "SubPlan" ? "SubPlan" : "InitPlan", name: normalizeSubplanName(text) };
 }
 
 /** PostgreSQL up to 16 appends " (returns $0)" to initplan names, in JSON and text alike. */
