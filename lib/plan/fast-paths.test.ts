@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { NodeValues, modelledKeys, nodeValues } from "./json-values";
 import { indexOfQuotedKey, parsePlan } from "./parse";
 import { parseNodeHeader, parseSubplanHeader, type NodeHeader } from "./text-node-line";
+import { indentOf } from "./text-lines";
 import { parseBuffers } from "./text-properties";
 
 const read = (file: string) => readFileSync(path.join(import.meta.dirname, "__fixtures__", file), "utf8");
@@ -215,5 +216,12 @@ describe("subplan headers, looked for only in lines that start with I, S or C", 
     for (const line of ["Sort Key: a", "Index Cond: (a = 1)", "Cache Key: a", "Subplan 1", "InitPlan", "CTE", "Filter: (SubPlan 1)", ""]) {
       expect(parseSubplanHeader(line)).toBeNull();
     }
+  });
+});
+
+describe("indentOf", () => {
+  it("counts what trimStart drops, spaces fast and anything else by the regex", () => {
+    const texts = ["", "   ", "a", "  ->  Seq Scan", "\t-> x", "  \t x", " \u00a0x", "\u3000\u3000y", "  \u2028z", "  é", "  \u00ff", "  ~", "  \u007f"];
+    for (const text of texts) expect(indentOf(text)).toBe(text.length - text.trimStart().length);
   });
 });

@@ -22,6 +22,12 @@ const NON_SPACE = /\S/;
 
 /** `text.length - text.trimStart().length` (trimStart drops exactly what regex \s matches), without the copy. */
 export function indentOf(text: string): number {
-  const at = text.search(NON_SPACE);
-  return at < 0 ? text.length : at;
+  // Plan lines are indented with plain spaces: count those; any other character that might be
+  // whitespace (tab, non-ASCII) goes to the regex.
+  let at = 0;
+  while (text.charCodeAt(at) === 0x20) at++;
+  const c = text.charCodeAt(at);
+  if (at === text.length || (c > 0x20 && c < 0x7f)) return at;
+  const found = text.search(NON_SPACE);
+  return found < 0 ? text.length : found;
 }
