@@ -225,3 +225,14 @@ describe("indentOf", () => {
     for (const text of texts) expect(indentOf(text)).toBe(text.length - text.trimStart().length);
   });
 });
+
+describe("psql frames", () => {
+  it("are found by any of the four border characters", () => {
+    const plain = read("pg18/hash-join.txt");
+    const expected = parsePlan(plain);
+    for (const border of ["|", "│", "║", "┃"]) {
+      const framed = plain.trimEnd().split("\n").map((l) => `${border} ${l.padEnd(120)} ${border}`).join("\n");
+      expect(parsePlan(framed)).toEqual(expected);
+    }
+  });
+});
