@@ -28,6 +28,15 @@ export interface WebClusterOptions {
   log: (line: string) => void;
 }
 
+/**
+ * The deaths (times in ms) still inside the window once one more happens at `nowMs`, and whether to
+ * replace that process: a few deaths are bad luck, more within a minute are a crash loop.
+ */
+export function recordDeath(deathsMs: readonly number[], nowMs: number): { deathsMs: number[]; restart: boolean } {
+  const recent = [...deathsMs.filter((t) => t > nowMs - RESTART_WINDOW_MS), nowMs];
+  return { deathsMs: recent, restart: recent.length <= MAX_RESTARTS };
+}
+
 function exited(worker: Worker): Promise<void> {
   return new Promise((resolve) => {
     if (worker.process.exitCode !== null || worker.process.signalCode !== null) resolve();
@@ -65,7 +74,7 @@ export async function startWebCluster({ processes, hostname, port, log }: WebClu
   const workers = new Set<Worker>();
   let stopping = false;
   let started = false;
-  const deaths: number[] = [];
+  let deathsMs: number[] = [];
 
   const fork = (): Worker => {
     const worker = cluster.fork(workerEnv);
@@ -73,11 +82,10 @@ export async function startWebCluster({ processes, hostname, port, log }: WebClu
     worker.process.once("exit", (code, signal) => {
       workers.delete(worker);
       if (stopping || !started) return;
-      const now = Date.now();
-      deaths.push(now);
-      while (deaths.length > 0 && (deaths[0] ?? now) < now - RESTART_WINDOW_MS) deaths.shift();
-      if (deaths.length > MAX_RESTARTS) {
-        log(`web server process ${worker.process.pid} exited (${signal ?? `exit code ${code}`}); ${deaths.length} exits within a minute: not restarting (${workers.size} of ${processes} left)`);
+      const death = recordDeath(deathsMs, Date.now());
+      deathsMs = death.deathsMs;
+      if (!death.restart) {
+        log(`web server process ${worker.process.pid} exited (${signal ?? `exit code ${code}`}); ${deathsMs.length} exits within a minute: not restarting (${workers.size} of ${processes} left)`);
         return;
       }
       log(`web server process ${worker.process.pid} exited (${signal ?? `exit code ${code}`}); starting another`);
