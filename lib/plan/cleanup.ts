@@ -45,8 +45,6 @@ export interface CleanSource {
 const BORDER = "|│║┃";
 const FRAME_ONLY = /^[\s\-+=─━═┌┐└┘├┤┬┴┼╔╗╚╝╠╣╦╩╬╒╕╘╛╞╡╤╧╪╓╖╙╜╟╢╥╨╫|│║┃]+$/;
 const ROW_COUNT = /^\s*\(\d+ [\p{L}]+\)\s*$/u;
-/** What ROW_COUNT must contain: in the source, a cheap test for whether any line can match. */
-const ROW_COUNT_START = /\(\d+ /;
 /** Three dashes in a row: what a frame rule has and a frame-only line of another kind has not. */
 const RULE = /[-─━═]{3}/;
 const LOG_PLAN = /^(?:.*?\b(?:LOG|INFO|NOTICE|DEBUG\d?|WARNING):\s+)?duration: (\d+(?:\.\d+)?) ms\s+plan:\s?(.*)$/;
@@ -56,6 +54,19 @@ const FRAME_TAIL = new RegExp(` ?[${BORDER}]\\s*$`);
 const QUERY_PLAN = /^\s*QUERY PLAN\s*$/;
 /** The one character before a trailing "+" (after trimEnd, which drops exactly what regex \s matches). */
 const SPACE = /\s/;
+
+/**
+ * `/\(\d+ /.test(text)`: what ROW_COUNT must contain, as a cheap test on the whole source for whether
+ * any line can match. By indexOf, as the regex tries every "(" of a 500 kB plan 5× slower.
+ */
+export function mayHoldRowCount(text: string): boolean {
+  for (let at = text.indexOf("("); at >= 0; at = text.indexOf("(", at + 1)) {
+    let end = at + 1;
+    for (let c = text.charCodeAt(end); c >= 0x30 && c <= 0x39; c = text.charCodeAt(end)) end++;
+    if (end > at + 1 && text.charCodeAt(end) === 0x20) return true;
+  }
+  return false;
+}
 
 /** `/[|│║┃]/.test(text)`, by includes: a character-class regex walks a 500 kB plan 50× slower. */
 function hasBorder(text: string): boolean {
@@ -185,7 +196,7 @@ function fromPsql(lines: CleanLine[], source: string): CleanLine[] {
   const hasHeader = framed.some(isHeader);
   // Every line is a substring of the source: without "(7 " or "---" in it, no line can be a
   // "(7 rows)" footer or a frame rule, and the two regexes need not run on every line.
-  const anyRowCount = ROW_COUNT_START.test(source);
+  const anyRowCount = mayHoldRowCount(source);
   let kept = framed.filter((l) => !isHeader(l) && !(anyRowCount && ROW_COUNT.test(l.text)));
   if (RULE.test(source)) kept = kept.filter((l) => !(FRAME_ONLY.test(l.text) && RULE.test(l.text)));
 
@@ -231,9 +242,15 @@ function joinWrapped(lines: CleanLine[]): CleanLine[] {
   let rootIndent: number | null = null;
   let inQueryText = false;
   for (const line of lines) {
+    const prev = out.at(-1);
+    // Past the root line, a line is only ever glued onto a cut one (the classification below is pure):
+    // after the many short lines, skip the trim and the regexes.
+    if (rootIndent !== null && !inQueryText && !wasCut(prev)) {
+      out.push(line);
+      continue;
+    }
     const indent = indentOf(line.text);
     const content = line.text.trim();
-    const prev = out.at(-1);
     if (content.startsWith("Query Text:") && rootIndent === null) {
       inQueryText = true;
       out.push(line);

@@ -57,6 +57,23 @@ const MODIFY = /^(Foreign )?(Insert|Update|Delete|Merge) on (.+)$/;
 const INDEX_SCAN = /^(Index Scan|Index Only Scan)( Backward)? using (.+?) on (.+)$/;
 const CUSTOM = /^Custom Scan \((.+?)\)(?: on (.+))?$/;
 
+const SPACE = /\s/;
+
+/**
+ * Where the unquoted identifier at `start` ends: `start + /^[^\s."]+/.exec(text.slice(start))[0].length`
+ * without a slice and a match per token. Plain ASCII is decided here; other characters that might
+ * be whitespace go to the regex one at a time.
+ */
+export function bareEnd(text: string, start: number): number {
+  let end = start;
+  for (; end < text.length; end++) {
+    const c = text.charCodeAt(end);
+    if (c === 0x2e || c === 0x22) break;
+    if ((c <= 0x20 || c >= 0x7f) && SPACE.test(text.charAt(end))) break;
+  }
+  return end;
+}
+
 /** Splits "public.orders o" / "\"My Table\" t" into identifiers, undoing quote_identifier. */
 export function parseTarget(text: string): Target | null {
   const tokens: string[] = [];
@@ -74,10 +91,10 @@ export function parseTarget(text: string): Target | null {
       if (text[i] !== '"') return null;
       i++;
     } else {
-      const m = /^[^\s."]+/.exec(text.slice(i));
-      if (!m) return null;
-      token = m[0];
-      i += token.length;
+      const end = bareEnd(text, i);
+      if (end === i) return null;
+      token = text.slice(i, end);
+      i = end;
     }
     tokens.push(token);
     if (i < text.length) {
@@ -194,19 +211,42 @@ function labelBody(label: string): NodeHeader | null {
   return null;
 }
 
+/**
+ * Number(text) for a `\d+(?:\.\d+)?` that TAIL captured (anything else goes to Number itself). Up to
+ * 15 digits the digits are an exact integer and 10^k (k ≤ 15) an exact double, so their quotient is
+ * the correctly rounded value Number() returns; Number() on a fresh "0.031" takes its slow path, and
+ * every node line has up to eight of them.
+ */
+export function decimal(text: string): number {
+  if (text.length === 0 || text.length > 16) return Number(text);
+  let digits = 0;
+  let scale = 1;
+  let dot = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      digits = digits * 10 + (c - 0x30);
+      if (dot >= 0) scale *= 10;
+    } else if (c === 0x2e && dot < 0 && i > 0 && i < text.length - 1) dot = i;
+    else return Number(text);
+  }
+  // 16 characters with a dot are 15 digits; without one, 16 digits may pass 2^53.
+  return dot < 0 && text.length > 15 ? Number(text) : digits / scale;
+}
+
 /** Parses a node line without its "->  " arrow; null when the line is not a plan node. */
 export function parseNodeHeader(content: string): NodeHeader | null {
   const m = TAIL.exec(content.trim());
   if (!m) return null;
   const node = parseLabel(m[1] ?? "");
   if (!node) return null;
-  if (m[2] !== undefined) node.estimate = { startupCost: Number(m[2]), totalCost: Number(m[3]), rows: Number(m[4]), widthBytes: Number(m[5]) };
+  if (m[2] !== undefined) node.estimate = { startupCost: decimal(m[2]), totalCost: decimal(m[3] ?? ""), rows: decimal(m[4] ?? ""), widthBytes: decimal(m[5] ?? "") };
   if (m[8] !== undefined) {
     node.actual = {
-      startupTimeMs: m[6] !== undefined ? Number(m[6]) : null,
-      totalTimeMs: m[7] !== undefined ? Number(m[7]) : null,
-      rows: Number(m[8]),
-      loops: Number(m[9]),
+      startupTimeMs: m[6] !== undefined ? decimal(m[6]) : null,
+      totalTimeMs: m[7] !== undefined ? decimal(m[7]) : null,
+      rows: decimal(m[8]),
+      loops: decimal(m[9] ?? ""),
     };
   }
   node.neverExecuted = m[10] !== undefined;

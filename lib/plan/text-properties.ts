@@ -116,8 +116,38 @@ function bufferField(kind: string, count: string): keyof Buffers | null {
 const BUFFER_SEGMENT = /^\s*(shared|local|temp)\s+(.*)$/;
 const BUFFER_COUNT = /(\w+)=(\d+)/g;
 
+/**
+ * parseBuffers of the usual value, "shared" then " hit=N", " read=N", … (one segment, nothing else),
+ * read with charCodeAt instead of a split and two regexes per line; null for anything else.
+ */
+function sharedOnly(value: string): Buffers | null {
+  if (!value.startsWith("shared ")) return null;
+  const out = zeroBuffers();
+  let at = 6;
+  while (at < value.length) {
+    if (value.charCodeAt(at) !== 0x20) return null;
+    const eq = value.indexOf("=", at + 1);
+    if (eq < 0) return null;
+    const field = bufferField("shared", value.slice(at + 1, eq));
+    if (field === null) return null;
+    let end = eq + 1;
+    let count = 0;
+    for (let c = value.charCodeAt(end); c >= 0x30 && c <= 0x39; c = value.charCodeAt(end)) {
+      count = count * 10 + (c - 0x30);
+      end++;
+    }
+    // Beyond 15 digits the sum may round where Number() would not: leave those to the regexes.
+    if (end === eq + 1 || end - eq > 16) return null;
+    out[field] = count;
+    at = end;
+  }
+  return at === 6 ? null : out;
+}
+
 /** "shared hit=1 read=2, local written=3, temp read=4 written=5" — text omits zeros. */
 export function parseBuffers(value: string): Buffers {
+  const usual = sharedOnly(value);
+  if (usual !== null) return usual;
   const out = zeroBuffers();
   for (const segment of value.split(",")) {
     const m = BUFFER_SEGMENT.exec(segment);
