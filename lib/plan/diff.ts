@@ -3,7 +3,7 @@
 // how nodes are paired.
 import { Aligner, nodeInfos } from "./diff-align";
 import type { AlignOp, NodeInfo } from "./diff-align";
-import { fnv1a64, subtreeShape } from "./fingerprint";
+import { shapeHash } from "./fingerprint";
 import { rowFigures } from "./metrics";
 import type { RowFigures } from "./metrics";
 import type { Plan, PlanNode } from "./model";
@@ -254,8 +254,8 @@ export function diffPlans(a: Plan, b: Plan): PlanDiff {
   const counts: Record<DiffStatus, number> = { same: 0, changed: 0, added: 0, removed: 0 };
   for (const r of rows) counts[r.status]++;
   // Same value as fingerprint(), reusing the node shapes the aligner already computed.
-  const leftFingerprint = fnv1a64(subtreeShape(a.root, (n) => left.infos[n.id]?.shape ?? ""));
-  const rightFingerprint = fnv1a64(subtreeShape(b.root, (n) => right.infos[n.id]?.shape ?? ""));
+  const leftFingerprint = shapeHash(a.root, (n) => left.infos[n.id]?.shape ?? "");
+  const rightFingerprint = shapeHash(b.root, (n) => right.infos[n.id]?.shape ?? "");
   const base = {
     rows,
     sameShape: leftFingerprint === rightFingerprint,
