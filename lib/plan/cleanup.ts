@@ -228,6 +228,67 @@ function fromPsql(lines: CleanLine[], source: string): CleanLine[] {
 }
 
 /**
+ * Longest root line gluing builds: a node line (label, cost, actual) is a few hundred characters
+ * (identifiers are at most 63 bytes). Each glue re-reads the whole candidate, so without a bound a
+ * paste of short junk lines that never reads as a plan would cost quadratic time.
+ */
+export const MAX_GLUED_ROOT_CHARS = 1024;
+/** Longest "->" node line gluing builds, for the same reason: past it the line counts as whole. */
+export const MAX_GLUED_NODE_CHARS = 4096;
+
+/**
+ * A line being glued from the pieces a terminal cut, kept as parts until it is done: joining at
+ * every step copies the growing text and its pieces, quadratic in the number of parts. Property
+ * lines ("Filter: …", "Output: …") can be long and are glued whole, however many parts they have.
+ */
+class GluedLine {
+  private readonly parts: CleanLine[];
+  private length: number;
+  private text: CleanLine | null;
+  constructor(
+    first: CleanLine,
+    private readonly separator: string,
+  ) {
+    this.parts = [first];
+    this.length = first.text.length;
+    this.text = first;
+  }
+  add(part: CleanLine): void {
+    this.parts.push(part);
+    this.length += this.separator.length + part.text.length;
+    this.text = null;
+  }
+  get chars(): number {
+    return this.length;
+  }
+  /** The first part: where the line's indentation and its first word are. */
+  get head(): string {
+    return (this.parts[0] as CleanLine).text;
+  }
+  /** `contentEnd(line.text)`, from the last part when it is not blank. */
+  contentEnd(): number {
+    const last = (this.parts[this.parts.length - 1] as CleanLine).text;
+    const end = contentEnd(last);
+    return end > 0 ? this.length - last.length + end : contentEnd(this.line().text);
+  }
+  line(): CleanLine {
+    if (this.text === null) this.text = joinAll(this.parts, this.separator);
+    return this.text;
+  }
+}
+
+/** `parts` joined by `separator`, as repeated join() would give, in one pass. */
+function joinAll(parts: CleanLine[], separator: string): CleanLine {
+  const pieces: Piece[] = [];
+  let at = 0;
+  for (const part of parts) {
+    for (const p of piecesOf(part)) pieces.push(at === 0 ? p : { ...p, at: p.at + at });
+    at += part.text.length + separator.length;
+  }
+  return fromPieces(parts.map((p) => p.text).join(separator), pieces);
+}
+
+/**
  * Text plans only: a line that cannot start a plan line was cut by a terminal or editor; glue it
  * back. Lines of a multi-line "Query Text" (auto_explain) are glued with their newline.
  */
@@ -238,44 +299,55 @@ function joinWrapped(lines: CleanLine[]): CleanLine[] {
   let width = 0;
   for (const l of lines) width = Math.max(width, contentEnd(l.text));
   const costs = lines.some((l) => l.text.includes("(cost="));
-  const wasCut = (l: CleanLine | undefined): l is CleanLine => l !== undefined && contentEnd(l.text) >= width - 10;
+  // The last line, still open to gluing; `out` holds the finished ones.
+  let prev: GluedLine | null = null;
+  const wasCut = (l: GluedLine | null): l is GluedLine => l !== null && l.contentEnd() >= width - 10;
+  const open = (line: CleanLine, separator = ""): GluedLine => {
+    if (prev) out.push(prev.line());
+    return new GluedLine(line, separator);
+  };
   let rootIndent: number | null = null;
   let inQueryText = false;
   for (const line of lines) {
-    const prev = out.at(-1);
     // Past the root line, a line is only ever glued onto a cut one (the classification below is pure):
     // after the many short lines, skip the trim and the regexes.
     if (rootIndent !== null && !inQueryText && !wasCut(prev)) {
-      out.push(line);
+      prev = open(line);
       continue;
     }
     const indent = indentOf(line.text);
     const content = line.text.trim();
     if (content.startsWith("Query Text:") && rootIndent === null) {
       inQueryText = true;
-      out.push(line);
+      prev = open(line, "\n");
       continue;
     }
     if (inQueryText && prev && !isTextPlanLine(content, true)) {
-      out[out.length - 1] = join(prev, line, "\n");
+      prev.add(line);
       continue;
     }
     inQueryText = false;
     if (rootIndent === null) {
       // The root line itself may be cut: glue pieces until they read as a plan line.
-      const prevContent = prev?.text.trim() ?? "";
-      const glue = wasCut(prev) && !isTextPlanLine(content, true) && !isTextPlanLine(prevContent, true);
-      const current = glue && prev ? join(prev, line, "") : line;
-      if (glue) out[out.length - 1] = current;
-      else out.push(current);
+      const candidate = prev !== null && prev.chars + line.text.length <= MAX_GLUED_ROOT_CHARS ? prev : null;
+      const glue = wasCut(candidate) && !isTextPlanLine(content, true) && !isTextPlanLine(candidate.line().text.trim(), true);
+      let glued: GluedLine;
+      if (glue && candidate) {
+        candidate.add(line);
+        glued = candidate;
+      } else {
+        glued = prev = open(line);
+      }
+      const current = glued.line();
       const text = current.text.trim();
       if (isTextPlanLine(text, true) && !isTopLevelLine(text)) rootIndent = current.text.length - current.text.trimStart().length;
       continue;
     }
     const startsLine = indent <= rootIndent ? isTopLevelLine(content) : isTextPlanLine(content, false);
-    if (!startsLine && wasCut(prev) && !isCompleteNode(prev.text, content, costs)) out[out.length - 1] = join(prev, line, "");
-    else out.push(line);
+    if (!startsLine && wasCut(prev) && !isCompleteNode(prev, content, costs)) prev.add(line);
+    else prev = open(line);
   }
+  if (prev) out.push(prev.line());
   return out;
 }
 
@@ -283,10 +355,11 @@ function joinWrapped(lines: CleanLine[]): CleanLine[] {
  * A node line that reads whole needs no continuation, unless what follows is its "(actual …)".
  * With costs on, a node line without its "(cost=…)" was cut ("Bitmap Index Scan on orders_cu").
  */
-function isCompleteNode(text: string, next: string, costs: boolean): boolean {
-  const content = text.trim();
-  if (!content.startsWith("->") || /^\((?:actual|never)/.test(next)) return false;
-  const header = parseNodeHeader(content.slice(2));
+function isCompleteNode(line: GluedLine, next: string, costs: boolean): boolean {
+  const head = line.head;
+  if (!head.startsWith("->", indentOf(head)) || /^\((?:actual|never)/.test(next)) return false;
+  if (line.chars > MAX_GLUED_NODE_CHARS) return true;
+  const header = parseNodeHeader(line.line().text.trim().slice(2));
   return header !== null && (!costs || header.estimate !== null);
 }
 
