@@ -237,43 +237,54 @@ export const MAX_GLUED_ROOT_CHARS = 1024;
 export const MAX_GLUED_NODE_CHARS = 4096;
 
 /**
- * A line being glued from the pieces a terminal cut, kept as parts until it is done: joining at
- * every step copies the growing text and its pieces, quadratic in the number of parts. Property
- * lines ("Filter: …", "Output: …") can be long and are glued whole, however many parts they have.
+ * The last line of the output, still open to gluing. A glued line keeps its parts and is joined
+ * once when done: joining at every step copies the growing text and its pieces, quadratic in the
+ * number of parts. Property lines ("Filter: …", "Output: …") can be long and are glued whole,
+ * however many parts they have. One instance serves the whole input: most lines are never glued.
  */
-class GluedLine {
-  private readonly parts: CleanLine[];
-  private length: number;
-  private text: CleanLine | null;
-  constructor(
-    first: CleanLine,
-    private readonly separator: string,
-  ) {
-    this.parts = [first];
-    this.length = first.text.length;
-    this.text = first;
+class OpenLine {
+  private first: CleanLine | null = null;
+  private parts: CleanLine[] | null = null;
+  private separator = "";
+  private length = 0;
+  private joined: CleanLine | null = null;
+  /** Starts a new last line; returns the one it replaces, finished (null at the first line). */
+  start(line: CleanLine, separator = ""): CleanLine | null {
+    const done = this.first === null ? null : this.line();
+    this.first = line;
+    this.parts = null;
+    this.separator = separator;
+    this.length = line.text.length;
+    this.joined = line;
+    return done;
+  }
+  get isOpen(): boolean {
+    return this.first !== null;
   }
   add(part: CleanLine): void {
+    const first = this.first as CleanLine;
+    this.parts ??= [first];
     this.parts.push(part);
     this.length += this.separator.length + part.text.length;
-    this.text = null;
+    this.joined = null;
   }
   get chars(): number {
     return this.length;
   }
   /** The first part: where the line's indentation and its first word are. */
   get head(): string {
-    return (this.parts[0] as CleanLine).text;
+    return (this.first as CleanLine).text;
   }
   /** `contentEnd(line.text)`, from the last part when it is not blank. */
   contentEnd(): number {
+    if (this.parts === null) return contentEnd((this.first as CleanLine).text);
     const last = (this.parts[this.parts.length - 1] as CleanLine).text;
     const end = contentEnd(last);
     return end > 0 ? this.length - last.length + end : contentEnd(this.line().text);
   }
   line(): CleanLine {
-    if (this.text === null) this.text = joinAll(this.parts, this.separator);
-    return this.text;
+    this.joined ??= joinAll(this.parts ?? [this.first as CleanLine], this.separator);
+    return this.joined;
   }
 }
 
@@ -299,55 +310,49 @@ function joinWrapped(lines: CleanLine[]): CleanLine[] {
   let width = 0;
   for (const l of lines) width = Math.max(width, contentEnd(l.text));
   const costs = lines.some((l) => l.text.includes("(cost="));
-  // The last line, still open to gluing; `out` holds the finished ones.
-  let prev: GluedLine | null = null;
-  const wasCut = (l: GluedLine | null): l is GluedLine => l !== null && l.contentEnd() >= width - 10;
-  const open = (line: CleanLine, separator = ""): GluedLine => {
-    if (prev) out.push(prev.line());
-    return new GluedLine(line, separator);
+  const prev = new OpenLine();
+  const wasCut = () => prev.isOpen && prev.contentEnd() >= width - 10;
+  const open = (line: CleanLine, separator = "") => {
+    const done = prev.start(line, separator);
+    if (done !== null) out.push(done);
   };
   let rootIndent: number | null = null;
   let inQueryText = false;
   for (const line of lines) {
     // Past the root line, a line is only ever glued onto a cut one (the classification below is pure):
     // after the many short lines, skip the trim and the regexes.
-    if (rootIndent !== null && !inQueryText && !wasCut(prev)) {
-      prev = open(line);
+    if (rootIndent !== null && !inQueryText && !wasCut()) {
+      open(line);
       continue;
     }
     const indent = indentOf(line.text);
     const content = line.text.trim();
     if (content.startsWith("Query Text:") && rootIndent === null) {
       inQueryText = true;
-      prev = open(line, "\n");
+      open(line, "\n");
       continue;
     }
-    if (inQueryText && prev && !isTextPlanLine(content, true)) {
+    if (inQueryText && prev.isOpen && !isTextPlanLine(content, true)) {
       prev.add(line);
       continue;
     }
     inQueryText = false;
     if (rootIndent === null) {
       // The root line itself may be cut: glue pieces until they read as a plan line.
-      const candidate = prev !== null && prev.chars + line.text.length <= MAX_GLUED_ROOT_CHARS ? prev : null;
-      const glue = wasCut(candidate) && !isTextPlanLine(content, true) && !isTextPlanLine(candidate.line().text.trim(), true);
-      let glued: GluedLine;
-      if (glue && candidate) {
-        candidate.add(line);
-        glued = candidate;
-      } else {
-        glued = prev = open(line);
-      }
-      const current = glued.line();
+      const glue =
+        prev.chars + line.text.length <= MAX_GLUED_ROOT_CHARS && wasCut() && !isTextPlanLine(content, true) && !isTextPlanLine(prev.line().text.trim(), true);
+      if (glue) prev.add(line);
+      else open(line);
+      const current = prev.line();
       const text = current.text.trim();
       if (isTextPlanLine(text, true) && !isTopLevelLine(text)) rootIndent = current.text.length - current.text.trimStart().length;
       continue;
     }
     const startsLine = indent <= rootIndent ? isTopLevelLine(content) : isTextPlanLine(content, false);
-    if (!startsLine && wasCut(prev) && !isCompleteNode(prev, content, costs)) prev.add(line);
-    else prev = open(line);
+    if (!startsLine && wasCut() && !isCompleteNode(prev, content, costs)) prev.add(line);
+    else open(line);
   }
-  if (prev) out.push(prev.line());
+  if (prev.isOpen) out.push(prev.line());
   return out;
 }
 
@@ -355,7 +360,7 @@ function joinWrapped(lines: CleanLine[]): CleanLine[] {
  * A node line that reads whole needs no continuation, unless what follows is its "(actual …)".
  * With costs on, a node line without its "(cost=…)" was cut ("Bitmap Index Scan on orders_cu").
  */
-function isCompleteNode(line: GluedLine, next: string, costs: boolean): boolean {
+function isCompleteNode(line: OpenLine, next: string, costs: boolean): boolean {
   const head = line.head;
   if (!head.startsWith("->", indentOf(head)) || /^\((?:actual|never)/.test(next)) return false;
   if (line.chars > MAX_GLUED_NODE_CHARS) return true;
