@@ -227,6 +227,11 @@ function failure(make: () => unknown): number {
   }, runs, 2);
 }
 const huge = "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)\n".padEnd(10 * 1024 * 1024, "x");
+// Text that a terminal seems to have cut everywhere but never reads as a plan: gluing it back used
+// to cost quadratic time (a 262 kB paste took 78 s); now linear, with bounded root and node lines.
+const cutJunk = (chars: number) =>
+  Array.from({ length: Math.ceil(chars / 41) }, (_, i) => `w${i} ${"v".repeat(36)}`.slice(0, 40).padEnd(40, "v")).join("\n");
+const junkAfterRoot = (lines: number) => `Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)\n${Array.from({ length: lines }, () => "x".repeat(80)).join("\n")}`;
 const deepText = "[".repeat(100_000) + "]".repeat(100_000);
 const deepValue: unknown = JSON.parse(deepText);
 const started = performance.now();
@@ -240,4 +245,10 @@ console.log(`\nrefusals (median of 9):`);
 console.log(`  10 MB paste (over the size limit)             ${fmt(failure(() => parsePlan(huge)))} ms (first call in the process: ${fmt(firstRefusal, 0)} ms)`);
 console.log(`  100k nested arrays, as text                   ${fmt(failure(() => parsePlan(deepText)))} ms`);
 console.log(`  100k nested arrays, already parsed            ${fmt(failure(() => parsePlan(deepValue)))} ms`);
+for (const kb of [256, 1024]) {
+  const junk = cutJunk(kb * 1024);
+  console.log(`  ${kb} kB of 40-character cut junk lines ${"".padEnd(kb < 1000 ? 9 : 8)}${fmt(failure(() => parsePlan(junk)))} ms`);
+}
+const afterRoot = junkAfterRoot(64_000);
+console.log(`  a root line and 64,000 cut junk lines (5 MB)  ${fmt(failure(() => parsePlan(afterRoot)))} ms`);
 await results.write();
