@@ -6,15 +6,10 @@
 //
 // Works with or without the session gate: it signs in with an admin account of its own, made with
 // the CLI, whatever browser state the project hands it.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import pg from "pg";
 import { fingerprint, parsePlan } from "../lib/plan";
-import { E2E_DATA_DIR, E2E_PORT, repositoryUrl } from "./support/e2e-env";
-
-const root = path.resolve(import.meta.dirname, "..");
+import { planwatchCli, withRepository } from "./support/accounts";
 const PAYLOADS = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>", '"><svg onload=alert(1)>'] as const;
 const [IMG, SCRIPT, SVG] = PAYLOADS;
 const QUERY_TEXT = `select * from orders where note = '${IMG}' or note = '${SCRIPT}' or note = '${SVG}'`;
@@ -38,27 +33,10 @@ function hostilePlan(kind: "seq" | "index"): unknown {
   ];
 }
 
-function planwatch(args: string[], input: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      path.join(root, "node_modules/.bin/tsx"),
-      ["--conditions=react-server", "cli/planwatch.ts", ...args],
-      { cwd: root, timeout: 120_000, env: { ...process.env, PLANWATCH_DATA_DIR: E2E_DATA_DIR, PLANWATCH_EMBEDDED_PORT: String(E2E_PORT + 51_000), DATABASE_URL: "" } },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
-    );
-    child.stdin?.end(input);
-  });
-}
-
-/** The e2e server's embedded repository (as e2e/support/seed-plans.ts reaches it). */
-async function withRepository<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: repositoryUrl() });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
+/** `planwatch …` against the e2e server's repository: exit code and everything it printed. */
+async function planwatch(args: string[], input: string): Promise<{ code: number; out: string }> {
+  const { code, stdout, stderr } = await planwatchCli(args, input);
+  return { code, out: stdout + stderr };
 }
 
 const account = { email: `hostile-${randomBytes(4).toString("hex")}@e2e.planwatch.test`, password: `e2e-${randomBytes(12).toString("base64url")}` };
