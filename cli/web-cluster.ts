@@ -7,7 +7,8 @@
 // everything they share lives in the repository (sessions, sign-in limits, rate limits, decisions),
 // so any of them can answer any request. A web server process that dies is replaced; several
 // deaths in a row (a broken build, a port that cannot be shared) stop the restarts instead of
-// looping.
+// looping. Like any crash, a death loses that process's requests, and also a connection the primary
+// was handing to it at that instant (node:cluster's round-robin hand-off): that client times out.
 import cluster, { type Worker } from "node:cluster";
 import path from "node:path";
 import { loadAuthSecret } from "../lib/auth/auth-secret";
