@@ -133,11 +133,6 @@ function dropEnd(line: CleanLine, count: number): CleanLine {
   return fromPieces(text, line.pieces.filter((p, i) => i === 0 || p.at < text.length));
 }
 
-function join(a: CleanLine, b: CleanLine, separator: string): CleanLine {
-  const at = a.text.length + separator.length;
-  return fromPieces(a.text + separator + b.text, [...piecesOf(a), ...piecesOf(b).map((p) => ({ ...p, at: p.at + at }))]);
-}
-
 const nonEmpty = (lines: CleanLine[]) => lines.filter((l) => !isBlank(l.text));
 
 /** Copy of a cell from a GUI or CSV export: every line quoted, or the whole cell quoted, with "" for ". */
@@ -181,6 +176,41 @@ function fromLogEntry(lines: CleanLine[], source: string): { lines: CleanLine[];
   return { lines: out, durationMs: Number(m?.[1]) };
 }
 
+/**
+ * psql's `\pset format wrapped` cuts a long cell into lines that end and start with ".". The
+ * parts of one cell are collected and joined once: joining at every step copies the growing text
+ * and its pieces, quadratic in the number of cut lines (a 1.4 MB paste took 58 s).
+ */
+function joinWrappedCells(lines: CleanLine[]): CleanLine[] {
+  const out: CleanLine[] = [];
+  let parts: CleanLine[] = [];
+  const flush = () => {
+    if (parts.length > 0) out.push(parts.length === 1 ? (parts[0] as CleanLine) : joinAll(parts, ""));
+  };
+  for (const line of lines) {
+    if (line.text.startsWith(".") && dropWrapMark(parts)) parts.push(dropStart(line, 1));
+    else flush(), (parts = [line]);
+  }
+  flush();
+  return out;
+}
+
+/**
+ * Drops the "." that ends the cell so far, if it ends with one, as dropEnd would on the joined
+ * parts: parts left empty after it go, with their pieces, except the first. At most one empty
+ * part trails (a continuation that was only "."), so this is constant work per line.
+ */
+function dropWrapMark(parts: CleanLine[]): boolean {
+  let last = parts.length - 1;
+  while (last > 0 && (parts[last] as CleanLine).text === "") last--;
+  const part = parts[last];
+  if (part === undefined || !part.text.endsWith(".")) return false;
+  parts.length = last + 1;
+  if (part.text.length === 1 && last > 0) parts.pop();
+  else parts[last] = dropEnd(part, 1);
+  return true;
+}
+
 /** psql's aligned output: frames, "QUERY PLAN" header, "(N rows)" footer, wrap marks and "+" marks. */
 function fromPsql(lines: CleanLine[], source: string): CleanLine[] {
   // Lines are parts of `source`: literal pre-checks on it once rule out whole steps.
@@ -201,16 +231,7 @@ function fromPsql(lines: CleanLine[], source: string): CleanLine[] {
   if (RULE.test(source)) kept = kept.filter((l) => !(FRAME_ONLY.test(l.text) && RULE.test(l.text)));
 
   // \pset format wrapped: a cut line ends with "." and its continuation starts with ".".
-  if (hasHeader) {
-    const joined: CleanLine[] = [];
-    for (const line of kept) {
-      const prev = joined.at(-1);
-      if (prev && prev.text.endsWith(".") && line.text.startsWith(".")) {
-        joined[joined.length - 1] = join(dropEnd(prev, 1), dropStart(line, 1), "");
-      } else joined.push(line);
-    }
-    kept = joined;
-  }
+  if (hasHeader) kept = joinWrappedCells(kept);
   // A multi-line cell (JSON, or a whole plan in one value) marks each line but the last with "+".
   const filled = nonEmpty(kept);
   let plus = 0;
@@ -288,7 +309,7 @@ class OpenLine {
   }
 }
 
-/** `parts` joined by `separator`, as repeated join() would give, in one pass. */
+/** `parts` joined by `separator`, pieces and all, in one pass. */
 function joinAll(parts: CleanLine[], separator: string): CleanLine {
   const pieces: Piece[] = [];
   let at = 0;
