@@ -208,13 +208,14 @@ export function readNode(raw: Record<string, unknown>, where: Where, locate: Loc
 
 function groupingSetKeys(sets: unknown): string[] {
   if (!Array.isArray(sets)) return [];
-  const keys: string[] = [];
+  // A set, not keys.includes: a scan per key was quadratic in the number of keys.
+  const keys = new Set<string>();
   for (const set of sets) {
     if (!isRecord(set)) continue;
     const groups = [set["Hash Keys"], set["Group Keys"]].flatMap((g: unknown) => (Array.isArray(g) ? g : []));
     for (const group of groups) {
-      if (Array.isArray(group)) for (const k of group) if (typeof k === "string" && !keys.includes(k)) keys.push(k);
+      if (Array.isArray(group)) for (const k of group) if (typeof k === "string") keys.add(k);
     }
   }
-  return keys;
+  return [...keys];
 }

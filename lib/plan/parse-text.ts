@@ -131,7 +131,9 @@ function applySummary(s: Summary, block: string | null, content: string): Summar
       return { ...s, queryText: value };
   }
   const trigger = parseTrigger(content);
-  return trigger ? { ...s, triggers: [...s.triggers, trigger] } : s;
+  // Appended in place (the parse's own array): copying it per trigger line was quadratic.
+  if (trigger) s.triggers.push(trigger);
+  return s;
 }
 
 export function parseTextPlan(clean: CleanSource): Plan {

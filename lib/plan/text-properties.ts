@@ -192,6 +192,9 @@ function walExtras(value: string): Record<string, number> {
 /** "exact=770 lossy=2" or "1024 (originally 512)". */
 const originally = (v: string) => /^(\d+)(?: \(originally (\d+)\))?$/.exec(v);
 
+/** The group keys each draft node has so far (drafts are the parser's own: gone with the parse). */
+const groupKeysSeen = new WeakMap<PlanNode, Set<string>>();
+
 /** Adds extra keys to a draft node, as `{ ...node.extra, ...entries }` would. */
 function addExtra(node: PlanNode, entries: Record<string, string | number | boolean>): PlanNode {
   Object.assign(node.extra, entries);
@@ -240,8 +243,11 @@ export function applyPair(node: PlanNode, key: string, value: string): PlanNode 
     case "Group Key":
     case "Hash Key": {
       // Grouping sets print one line per set; "()" is the empty set (grand total).
-      const keys = splitList(value).filter((k) => k !== "()" && !node.groupKey.includes(k));
-      node.groupKey = [...node.groupKey, ...keys];
+      // A set of the keys so far: scanning the list per key was quadratic in the number of sets.
+      let seen = groupKeysSeen.get(node);
+      if (seen === undefined) groupKeysSeen.set(node, (seen = new Set(node.groupKey)));
+      const keys = splitList(value).filter((k) => k !== "()" && !seen.has(k));
+      for (const k of keys) node.groupKey.push(k), seen.add(k);
       return node;
     }
     case "Tuples": {
