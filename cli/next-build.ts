@@ -3,8 +3,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { projectRoot } from "./project-root";
 
-const projectRoot = path.resolve(import.meta.dirname, "..");
 const SOURCES = ["app", "components", "lib", "public", "next.config.ts", "proxy.ts", "csp.ts", "package.json", "package-lock.json"];
 
 function newestMtimeMs(entry: string): number {

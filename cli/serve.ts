@@ -11,7 +11,8 @@ import { describeRun, runCollectorLoop } from "../lib/collector/run";
 import { EMBEDDED_MARKER_ENV } from "../lib/collector/secrets";
 import { runMain } from "./run-main";
 import { startWebCluster } from "./web-cluster";
-import { projectRoot, startWebServer, type WebServer } from "./web-process";
+import { projectRoot } from "./project-root";
+import { startWebServer, type WebServer } from "./web-process";
 
 export interface RunningApp {
   url: string;

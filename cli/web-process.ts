@@ -2,11 +2,10 @@
 // and what each web server process of cli/web-cluster.ts runs. The repository is already open:
 // DATABASE_URL names it.
 import { createServer, type Server } from "node:http";
-import path from "node:path";
 import next from "next";
 import { pinClientAddress } from "../lib/http/client-address";
+import { projectRoot } from "./project-root";
 
-export const projectRoot = path.resolve(import.meta.dirname, "..");
 
 export interface WebServer {
   close(): Promise<void>;
