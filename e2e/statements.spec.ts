@@ -3,22 +3,15 @@
 // repository. Phase 1 runs a lookup through an index and is collected; its rows are then moved two
 // hours back (so they fall in the default 24h baseline window); the index is dropped, phase 2 runs
 // the same lookup as a Seq Scan and is collected into the recent 1h window.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { promisify } from "node:util";
-import pg from "pg";
 import { expect, test, type Page } from "@playwright/test";
 import { embeddedBinaries } from "../lib/db/postgres-server";
 import { monitoredSettings, startCluster, type TestCluster } from "../test/support/clusters";
 import { StatementPage } from "./pages/statement-page";
 import { StatementsPage } from "./pages/statements-page";
-import { ACCOUNTS, AUTH, planwatchCli } from "./support/accounts";
-import { E2E_DATA_DIR, E2E_PORT, repositoryUrl } from "./support/e2e-env";
+import { ACCOUNTS, AUTH, planwatchCli, planwatchOk, withClient, withRepository } from "./support/accounts";
 import { StoredPlanPage } from "./pages/stored-plan-page";
 
-const run = promisify(execFile);
-const DATA_DIR = E2E_DATA_DIR;
-const PORT = E2E_PORT;
 const QUERY = "select sum(amount) from orders where customer_id = $1";
 const SETTINGS = {
   ...monitoredSettings,
@@ -34,25 +27,6 @@ let cluster: TestCluster;
 let appUrl: string;
 let statementId = "";
 
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** The CLI against the running e2e server's embedded repository (same data folder, same key file). */
-async function planwatch(...args: string[]): Promise<string> {
-  const { stdout } = await run("npx", ["tsx", "--conditions=react-server", "cli/planwatch.ts", ...args], {
-    env: { ...process.env, PLANWATCH_DATA_DIR: DATA_DIR, PLANWATCH_EMBEDDED_PORT: String(PORT + 51_000), DATABASE_URL: "" },
-    timeout: 120_000,
-  });
-  return stdout;
-}
 
 async function workload(calls: number): Promise<void> {
   await withClient(appUrl, async (app) => {
@@ -78,7 +52,7 @@ async function collect(): Promise<void> {
   await flushLog();
   // The app server's own collector may hold the target's lock for a moment: try again then.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const out = JSON.parse(await planwatch("collect", "--once", "--target", "shop", "--json")) as { targets: { errors: string[] }[] };
+    const out = JSON.parse(await planwatchOk(["collect", "--once", "--target", "shop", "--json"])) as { targets: { errors: string[] }[] };
     const errors = out.targets.flatMap((t) => t.errors);
     if (errors.length === 0) return;
     if (!errors.some((e) => e.includes("locked by another collector"))) throw new Error(`collect failed: ${errors.join("; ")}`);
@@ -117,9 +91,9 @@ test.beforeAll(async ({}, testInfo) => {
       analyze;`),
   );
 
-  await planwatch("target", "add", "--name", "shop", "--url", appUrl);
+  await planwatchOk(["target", "add", "--name", "shop", "--url", appUrl]);
   // This spec collects by itself: keep the app server's in-process collector off this target.
-  await withClient(repositoryUrl(), (repo) =>
+  await withRepository((repo) =>
     repo.query("update target set collect_interval_seconds = 86400, next_collect_at = now() + interval '1 day' where name = 'shop'"),
   );
 
@@ -129,7 +103,7 @@ test.beforeAll(async ({}, testInfo) => {
   await collect();
 
   // Phase 1 becomes the baseline: two hours ago is inside "the 24h before the last hour".
-  await withClient(repositoryUrl(), async (repo) => {
+  await withRepository(async (repo) => {
     const target = "(select id from target where name = 'shop')";
     await repo.query(`update statement_interval set window_start = window_start - interval '2 hours', window_end = window_end - interval '2 hours' where target_id = ${target}`);
     await repo.query(`update plan_sample ps set captured_at = ps.captured_at - interval '2 hours' from plan p join statement s on s.id = p.statement_id where ps.plan_id = p.id and s.target_id = ${target}`);
@@ -143,7 +117,7 @@ test.beforeAll(async ({}, testInfo) => {
   await workload(60);
   await collect();
 
-  statementId = await withClient(repositoryUrl(), async (repo) => {
+  statementId = await withRepository(async (repo) => {
     const { rows } = await repo.query<{ id: string }>(
       "select s.id::text from statement s join target t on t.id = s.target_id where t.name = 'shop' and s.query_text = $1",
       [QUERY],
@@ -345,7 +319,7 @@ test("an approver rejects the new plan: toast with the write-back, Rejected afte
   await expect(statement.planRows().last().getByRole("button", { name: "Reject", exact: true })).toHaveCount(0);
 
   // In the repository: the plan is Rejected and the audit row names the approver.
-  const stored = await withClient(repositoryUrl(), async (repo) => {
+  const stored = await withRepository(async (repo) => {
     const plan = await repo.query<{ id: string; status: string }>(
       "select id::text, status::text from plan where statement_id = $1 order by first_seen_at desc limit 1",
       [statementId],
@@ -389,7 +363,7 @@ test("a decision on a stale page (the plan changed meanwhile) shows the conflict
   await expect(newPlan).toContainText("Approved");
   await expect(newPlan).not.toContainText("Preferred");
   await expect(newPlan.getByRole("button", { name: "Approve", exact: true })).toHaveCount(0);
-  const status = await withClient(repositoryUrl(), async (repo) => (await repo.query<{ status: string }>("select status::text from plan where id = $1", [planId])).rows[0]?.status);
+  const status = await withRepository(async (repo) => (await repo.query<{ status: string }>("select status::text from plan where id = $1", [planId])).rows[0]?.status);
   expect(status).toBe("Approved");
 });
 

@@ -59,8 +59,20 @@ export async function addUser(email: string, role: Role, password: string): Prom
   }
 }
 
-export async function withRepository<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: repositoryUrl() });
+/** `planwatch …` that must succeed: its stdout, or an error with what it printed. */
+export async function planwatchOk(args: string[], input = ""): Promise<string> {
+  const result = await planwatchCli(args, input);
+  if (result.code !== 0) throw new Error(`planwatch ${args.join(" ")} failed (${result.code}): ${result.stderr}${result.stdout}`);
+  return result.stdout;
+}
+
+export function withRepository<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(repositoryUrl(), fn);
+}
+
+/** A pg client on `url` for the length of fn. */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await fn(client);
