@@ -137,6 +137,9 @@ const nonEmpty = (lines: CleanLine[]) => lines.filter((l) => !isBlank(l.text));
 
 /** Copy of a cell from a GUI or CSV export: every line quoted, or the whole cell quoted, with "" for ". */
 function unquote(lines: CleanLine[]): CleanLine[] {
+  // Both forms start with a quote: without one on the first filled line, nothing to do (and no copy).
+  const firstFilled = lines.find((l) => !isBlank(l.text));
+  if (!firstFilled || !/^\s*"/.test(firstFilled.text)) return lines;
   const filled = nonEmpty(lines);
   const unescape = (l: CleanLine) => ({ ...l, text: l.text.replaceAll('""', '"') });
   if (filled.length > 1 && filled.every((l) => /^\s*".*"\s*$/.test(l.text))) {
@@ -227,19 +230,24 @@ function fromPsql(lines: CleanLine[], source: string): CleanLine[] {
   // Every line is a substring of the source: without "(7 " or "---" in it, no line can be a
   // "(7 rows)" footer or a frame rule, and the two regexes need not run on every line.
   const anyRowCount = mayHoldRowCount(source);
-  let kept = framed.filter((l) => !isHeader(l) && !(anyRowCount && ROW_COUNT.test(l.text)));
+  let kept = anyHeader || anyRowCount ? framed.filter((l) => !isHeader(l) && !(anyRowCount && ROW_COUNT.test(l.text))) : framed;
   if (RULE.test(source)) kept = kept.filter((l) => !(FRAME_ONLY.test(l.text) && RULE.test(l.text)));
 
   // \pset format wrapped: a cut line ends with "." and its continuation starts with ".".
   if (hasHeader) kept = joinWrappedCells(kept);
   // A multi-line cell (JSON, or a whole plan in one value) marks each line but the last with "+".
-  const filled = nonEmpty(kept);
+  // Counted over the filled lines but the last, without building their list.
+  let filled = 0;
   let plus = 0;
-  for (let i = 0; i < filled.length - 1; i++) {
-    const text = (filled[i] as CleanLine).text;
-    if (text.includes("+") && (endsWithPlusMark(text) || /^\s*\+$/.test(text))) plus++;
+  let lastIsPlus = false;
+  for (const l of kept) {
+    if (isBlank(l.text)) continue;
+    filled++;
+    lastIsPlus = l.text.includes("+") && (endsWithPlusMark(l.text) || /^\s*\+$/.test(l.text));
+    if (lastIsPlus) plus++;
   }
-  if (filled.length > 1 && plus >= (filled.length - 1) / 2) {
+  if (lastIsPlus) plus--;
+  if (filled > 1 && plus >= (filled - 1) / 2) {
     kept = kept.map((l) => {
       const m = /\s*\+\s*$/.exec(l.text);
       return m ? dropEnd(l, m[0].length) : l;
@@ -325,6 +333,7 @@ function joinAll(parts: CleanLine[], separator: string): CleanLine {
  * back. Lines of a multi-line "Query Text" (auto_explain) are glued with their newline.
  */
 function joinWrapped(lines: CleanLine[]): CleanLine[] {
+  // A fresh array: the caller trims its lines in place.
   const out: CleanLine[] = [];
   // A terminal cuts lines at its width: only a line about as long as the longest can be cut, so
   // junk after a short line stays a line of its own (and fails to parse) instead of being glued.
@@ -340,6 +349,7 @@ function joinWrapped(lines: CleanLine[]): CleanLine[] {
   let rootIndent: number | null = null;
   let inQueryText = false;
   for (const line of lines) {
+    if (isBlank(line.text)) continue;
     // Past the root line, a line is only ever glued onto a cut one (the classification below is pure):
     // after the many short lines, skip the trim and the regexes.
     if (rootIndent !== null && !inQueryText && !wasCut()) {
@@ -401,7 +411,10 @@ export function cleanupSource(source: string): CleanSource {
   if (first > 0 || end < lines.length) lines = lines.slice(first, end);
   const head = lines[0]?.text.trimStart() ?? "";
   const kind = head.startsWith("[") || head.startsWith("{") ? "json" : "text";
-  if (kind === "text") lines = joinWrapped(lines.filter((l) => !isBlank(l.text))).map(trimEnd);
+  if (kind === "text") {
+    lines = joinWrapped(lines);
+    for (let i = 0; i < lines.length; i++) lines[i] = trimEnd(lines[i] as CleanLine);
+  }
   return { kind, lines, durationMs: log.durationMs };
 }
 
