@@ -74,14 +74,22 @@ export function bareEnd(text: string, start: number): number {
   return end;
 }
 
-/** Splits "public.orders o" / "\"My Table\" t" into identifiers, undoing quote_identifier. */
+/**
+ * Splits "public.orders o" / "\"My Table\" t" into identifiers, undoing quote_identifier. At most
+ * three identifiers and two separators count, so they are kept in locals rather than arrays (this
+ * runs for every scan node of a plan).
+ */
 export function parseTarget(text: string): Target | null {
-  const tokens: string[] = [];
-  const seps: string[] = [];
+  let first = "";
+  let second = "";
+  let third = "";
+  let count = 0;
+  let sep0 = "";
+  let sep1 = "";
   let i = 0;
   while (i < text.length) {
     let token = "";
-    if (text[i] === '"') {
+    if (text.charCodeAt(i) === 0x22) {
       i++;
       while (i < text.length) {
         if (text[i] === '"' && text[i + 1] === '"') (token += '"'), (i += 2);
@@ -96,18 +104,23 @@ export function parseTarget(text: string): Target | null {
       token = text.slice(i, end);
       i = end;
     }
-    tokens.push(token);
+    if (count === 0) first = token;
+    else if (count === 1) second = token;
+    else if (count === 2) third = token;
+    else return null; // a fourth identifier: no form has one
+    count++;
     if (i < text.length) {
-      const sep = text[i];
+      const sep = text.charAt(i);
       if (sep !== "." && sep !== " ") return null;
-      seps.push(sep);
+      if (count === 1) sep0 = sep;
+      else if (count === 2) sep1 = sep;
       i++;
     }
   }
-  if (tokens.length === 1) return { schema: null, object: tokens[0] ?? null, alias: tokens[0] ?? null };
-  if (tokens.length === 2 && seps[0] === " ") return { schema: null, object: tokens[0] ?? null, alias: tokens[1] ?? null };
-  if (tokens.length === 2 && seps[0] === ".") return { schema: tokens[0] ?? null, object: tokens[1] ?? null, alias: tokens[1] ?? null };
-  if (tokens.length === 3 && seps[0] === "." && seps[1] === " ") return { schema: tokens[0] ?? null, object: tokens[1] ?? null, alias: tokens[2] ?? null };
+  if (count === 1) return { schema: null, object: first, alias: first };
+  if (count === 2 && sep0 === " ") return { schema: null, object: first, alias: second };
+  if (count === 2 && sep0 === ".") return { schema: first, object: second, alias: second };
+  if (count === 3 && sep0 === "." && sep1 === " ") return { schema: first, object: second, alias: third };
   return null;
 }
 
