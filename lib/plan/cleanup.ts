@@ -95,6 +95,18 @@ function endsWithPlusMark(text: string): boolean {
   return end >= 2 && text.charCodeAt(end - 1) === 0x2b && SPACE.test(text.charAt(end - 2));
 }
 
+/**
+ * Where `/\s*\+\s*$/` would match: the spaces before a last "+" that only spaces follow, or -1.
+ * From the end, as the regex tries every start in a long run of spaces and scans it from each.
+ */
+function plusMarkStart(text: string): number {
+  const end = contentEnd(text);
+  if (end === 0 || text.charCodeAt(end - 1) !== 0x2b) return -1;
+  let start = end - 1;
+  while (start > 0 && SPACE.test(text.charAt(start - 1))) start--;
+  return start;
+}
+
 export function splitLines(source: string): CleanLine[] {
   const lines: CleanLine[] = [];
   let start = 0;
@@ -249,8 +261,8 @@ function fromPsql(lines: CleanLine[], source: string): CleanLine[] {
   if (lastIsPlus) plus--;
   if (filled > 1 && plus >= (filled - 1) / 2) {
     kept = kept.map((l) => {
-      const m = /\s*\+\s*$/.exec(l.text);
-      return m ? dropEnd(l, m[0].length) : l;
+      const mark = plusMarkStart(l.text);
+      return mark < 0 ? l : dropEnd(l, l.text.length - mark);
     });
   }
   return kept;

@@ -1,6 +1,7 @@
 // Checking parsed EXPLAIN JSON: where a value sits (for the error's line) and typed reads that
 // fail loudly on a value of the wrong type.
 import { PlanParseError } from "./errors";
+import { jsonText } from "./json-text";
 
 export type Path = Array<string | number>;
 /** Turns a JSON path into a position in the input, when the input text is known. */
@@ -38,7 +39,7 @@ export class Check {
     private readonly locate: Locator,
   ) {}
   private bad(value: unknown, key: string, expected: string): never {
-    fail(`"${key}" should be ${expected}, found ${JSON.stringify(value)?.slice(0, 40)}`, [...this.where.path(), key], this.locate);
+    fail(`"${key}" should be ${expected}, found ${jsonText(value, 40).slice(0, 40)}`, [...this.where.path(), key], this.locate);
   }
   num(v: unknown, key: string): number | null {
     if (v === undefined || v === null) return null;

@@ -7,8 +7,13 @@ export function findJsonPath(text: string, path: ReadonlyArray<string | number>)
   const stack: Array<{ array: boolean; key: string | number; matched: boolean }> = [];
   let expectKey = false;
   let i = 0;
-  const atTarget = () =>
-    stack.length === path.length && stack.every((s, d) => s.matched && String(s.key) === String(path[d]));
+  // Only the top's key changes while it is open, and `matched` says every key below it matched
+  // the path when the top was pushed: checking the top alone is checking the whole stack, without
+  // a pass over it for every value at the path's depth (depth × siblings).
+  const atTarget = () => {
+    const top = stack.at(-1);
+    return stack.length === path.length && top !== undefined && top.matched && String(top.key) === String(path[stack.length - 1]);
+  };
   const skipString = (from: number): number => {
     let j = from + 1;
     while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;

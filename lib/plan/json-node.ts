@@ -3,6 +3,7 @@
 // keys, then checked in the order errors are reported, so the same bad value gives the same error.
 import type { Actual, Buffers, Condition, IoTiming, PlanNode, WorkerStats } from "./model";
 import { Check, Where, fail, isRecord, type Locator } from "./json-check";
+import { jsonText } from "./json-text";
 import { modelledKeys, nodeValues, type NodeValues } from "./json-values";
 import { normalizeSubplanName } from "./text-node-line";
 
@@ -86,7 +87,7 @@ function extras(raw: Record<string, unknown>, keys: string[]): Record<string, st
     const v = raw[k];
     if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
     else if (Array.isArray(v) && v.every((s) => typeof s === "string")) out[k] = v.join(", ");
-    else if (v !== null && v !== undefined) out[k] = JSON.stringify(v);
+    else if (v !== null && v !== undefined) out[k] = jsonText(v);
   }
   return out;
 }

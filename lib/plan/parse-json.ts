@@ -2,6 +2,7 @@
 // the wrong type is an error, never silently dropped, so a broken paste cannot become a plan.
 import { Check, Reader, Where, fail, isRecord, type Locator, type Path } from "./json-check";
 import { readBuffers, readNode } from "./json-node";
+import { plainText } from "./json-text";
 import { nodeValues } from "./json-values";
 import type { Plan, PlanNode, Trigger } from "./model";
 import { MAX_PLAN_DEPTH, assemble, planSummary } from "./node-draft";
@@ -47,7 +48,7 @@ function readTriggers(raw: unknown, path: Path, locate: Locator): Trigger[] {
 function readSettings(raw: unknown, path: Path, locate: Locator): Record<string, string> {
   if (raw === undefined) return {};
   if (!isRecord(raw)) fail(`"Settings" should be an object`, path, locate);
-  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, plainText(v)]));
 }
 
 /**

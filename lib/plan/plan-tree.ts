@@ -30,7 +30,77 @@ export interface SubplanRef {
   returns: string[];
 }
 
-const SUBPLAN_NAME = /^\s*(?:hashed\s+)?(InitPlan|SubPlan|CTE)\s+(.+?)\s*(?:\(returns\s+([^)]*)\))?\s*$/i;
+/** "hashed SubPlan 2", "CTE x": the kind word, which whitespace must follow. */
+const SUBPLAN_HEAD = /^\s*(?:hashed\s+)?(InitPlan|SubPlan|CTE)(?=\s)/i;
+const RETURNS_SEARCH = /\(returns\s/gi;
+const RETURNS_AT = /\(returns\s/iy;
+const SPACE = /\s/;
+/** What `.` in a regex does not match. */
+const isLineEnd = (c: string) => c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029";
+
+/**
+ * `/^\s*(?:hashed\s+)?(InitPlan|SubPlan|CTE)\s+(.+?)\s*(?:\(returns\s+([^)]*)\))?\s*$/i` in linear
+ * time: that regex tries every label length against every split of the spaces around it, cubic in a
+ * run of spaces (a 4 kB name took 30 s). It picks the shortest label that the spaces, an optional
+ * "(returns …)" ending at the last ")" and trailing spaces can follow; so does this, by positions.
+ */
+export function parseSubplanName(name: string): SubplanRef | null {
+  const head = SUBPLAN_HEAD.exec(name);
+  if (head === null) return null;
+  const word = (head[1] ?? "").toLowerCase();
+  const kind: SubplanKind = word === "cte" ? "CTE" : word === "initplan" ? "InitPlan" : "SubPlan";
+  const afterWord = head[0].length;
+  let labelStart = afterWord;
+  while (labelStart < name.length && SPACE.test(name.charAt(labelStart))) labelStart++;
+  const contentEnd = name.trimEnd().length;
+  // A "(returns …)" can only be the one after the last ")" but the final one.
+  const closes = contentEnd >= 2 && name.charAt(contentEnd - 1) === ")";
+  const lastInnerClose = closes ? name.lastIndexOf(")", contentEnd - 2) : -1;
+  const returnsAt = (q: number) => {
+    if (!closes || q <= lastInnerClose) return false;
+    RETURNS_AT.lastIndex = q;
+    return RETURNS_AT.test(name);
+  };
+  const ref = (label: string, returnsStart: number): SubplanRef => ({
+    kind,
+    label: label.trim(),
+    returns:
+      returnsStart < 0
+        ? []
+        : name
+            .slice(returnsStart + 8, contentEnd - 1)
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0),
+  });
+  if (labelStart < name.length) {
+    // The label starts after all the spaces and ends before the first line end.
+    let lineEnd = labelStart;
+    while (lineEnd < name.length && !isLineEnd(name.charAt(lineEnd))) lineEnd++;
+    let returnsStart = -1;
+    if (closes) {
+      RETURNS_SEARCH.lastIndex = Math.max(labelStart + 1, lastInnerClose + 1);
+      returnsStart = RETURNS_SEARCH.exec(name)?.index ?? -1;
+    }
+    if (returnsStart >= 0) {
+      let labelEnd = returnsStart;
+      while (labelEnd > labelStart + 1 && SPACE.test(name.charAt(labelEnd - 1))) labelEnd--;
+      if (labelEnd <= lineEnd) return ref(name.slice(labelStart, labelEnd), returnsStart);
+    } else if (contentEnd <= lineEnd) {
+      return ref(name.slice(labelStart, contentEnd), -1);
+    }
+  }
+  // Otherwise the regex gives the label one of the spaces after the word (the last that is not a
+  // line end), when what follows them is nothing or a "(returns …)".
+  if (labelStart < name.length && !returnsAt(labelStart)) return null;
+  for (let at = labelStart - 1; at > afterWord; at--) {
+    if (!isLineEnd(name.charAt(at))) return ref("", labelStart < name.length ? labelStart : -1);
+  }
+  return null;
+}
+
+/** Subplan names by node: fingerprint, metrics, hints and diff ask for each node's, some repeatedly. */
+const parsedNames = new WeakMap<PlanNode, { name: string; ref: SubplanRef | null }>();
 
 /**
  * The kind of query block a node heads. Text EXPLAIN has no "Parent Relationship" for subplans
@@ -38,16 +108,12 @@ const SUBPLAN_NAME = /^\s*(?:hashed\s+)?(InitPlan|SubPlan|CTE)\s+(.+?)\s*(?:\(re
  */
 export function subplanOf(node: PlanNode): SubplanRef | null {
   if (node.subplanName !== null) {
-    const m = SUBPLAN_NAME.exec(node.subplanName);
-    if (m) {
-      const word = (m[1] ?? "").toLowerCase();
-      const kind: SubplanKind = word === "cte" ? "CTE" : word === "initplan" ? "InitPlan" : "SubPlan";
-      const returns = (m[3] ?? "")
-        .split(",")
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0);
-      return { kind, label: (m[2] ?? "").trim(), returns };
+    let parsed = parsedNames.get(node);
+    if (parsed === undefined || parsed.name !== node.subplanName) {
+      parsed = { name: node.subplanName, ref: parseSubplanName(node.subplanName) };
+      parsedNames.set(node, parsed);
     }
+    if (parsed.ref !== null) return parsed.ref;
   }
   if (node.parentRelationship === "InitPlan" || node.parentRelationship === "SubPlan") {
     return { kind: node.parentRelationship, label: "", returns: [] };
