@@ -61,6 +61,11 @@ export interface CheckedStatement {
   plans: BaselinePlan[];
 }
 
+interface MergedStatement {
+  statement: CheckedStatement;
+  byFingerprint: Map<string, BaselinePlan>;
+}
+
 /** A file PlanWatch refuses as a whole; the message says why and where. */
 export class BaselineFileError extends UserError {
   override readonly name = "BaselineFileError";
@@ -119,21 +124,24 @@ export function checkBaselineFile(source: string | unknown): { file: BaselineFil
     throw new BaselineFileError(`the baseline file is malformed; nothing was imported:\n  ${issues.join("\n  ")}`);
   }
   const file = parsed.data;
-  const merged = new Map<string, CheckedStatement>();
+  // Each statement's plans also by fingerprint: one text may carry as many plans as the file holds.
+  const merged = new Map<string, MergedStatement>();
   file.statements.forEach((s, i) => {
     s.plans.forEach((p, j) => verifyFingerprint(p, `statements[${i}].plans[${j}]`));
     const key = normalizeQueryText(s.queryText);
-    const entry = merged.get(key) ?? { queryText: s.queryText, queryId: BigInt(s.queryId), plans: [] };
+    const entry: MergedStatement = merged.get(key) ?? { statement: { queryText: s.queryText, queryId: BigInt(s.queryId), plans: [] }, byFingerprint: new Map() };
     merged.set(key, entry);
     for (const p of s.plans) {
-      const same = entry.plans.find((q) => q.fingerprint === p.fingerprint);
-      if (!same) entry.plans.push(p);
-      else if (same.status !== p.status || same.enabled !== p.enabled) {
+      const same = entry.byFingerprint.get(p.fingerprint);
+      if (!same) {
+        entry.statement.plans.push(p);
+        entry.byFingerprint.set(p.fingerprint, p);
+      } else if (same.status !== p.status || same.enabled !== p.enabled) {
         throw new BaselineFileError(`statements[${i}]: plan ${p.fingerprint} appears twice for the same statement with different decisions; nothing was imported`);
       }
     }
   });
-  return { file, statements: [...merged.values()] };
+  return { file, statements: [...merged.values()].map((e) => e.statement) };
 }
 
 function parseJson(text: string): unknown {
