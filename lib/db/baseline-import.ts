@@ -94,7 +94,9 @@ async function storeStatements(tx: Tx, targetId: bigint, statements: CheckedStat
   const byText = new Map<string, bigint[]>();
   for (const s of existing) {
     const key = normalizeQueryText(s.queryText);
-    byText.set(key, [...(byText.get(key) ?? []), s.id]);
+    const ids = byText.get(key);
+    if (ids) ids.push(s.id);
+    else byText.set(key, [s.id]);
   }
   const counts = { statementsMatched: 0, statementsCreated: [] as string[], plansCreated: 0, plansUnchanged: 0 };
   const created: NewPlan[] = [];
