@@ -100,6 +100,9 @@ function hash53(text: string, children: readonly PlanNode[], infos: readonly (No
 type Key = (info: NodeInfo) => string | number | null;
 const KEYS: Key[] = [(i) => i.subtree, (i) => i.shape, (i) => (i.object === null ? null : `${i.category}:${i.object}`)];
 
+/** A gap of siblings still to align, or an op to emit once the gaps queued above it are done. */
+type Work = { a: PlanNode[]; b: PlanNode[]; level: number } | AlignOp;
+
 /** Cells above which a gap is paired by position instead of by best score. */
 const MAX_DP_CELLS = 10_000;
 const LIFT_BUDGET = 3;
@@ -131,11 +134,20 @@ export class Aligner {
 
   align(a: PlanNode[], b: PlanNode[], budget = LIFT_BUDGET): AlignOp[] {
     const out: AlignOp[] = [];
-    this.alignInto(a, b, 0, budget, out);
+    // Gaps still to align and ops to emit after them, last first. An explicit stack instead of
+    // alignInto ↔ alignMiddle recursion: sibling lists where each round finds one anchor would
+    // recurse once per sibling, and a pasted plan can have 100,000s of them.
+    const work: Work[] = [{ a, b, level: 0 }];
+    while (work.length > 0) {
+      const w = work.pop() as Work;
+      if ("kind" in w) out.push(w);
+      else this.alignInto(w.a, w.b, w.level, budget, out, work);
+    }
     return out;
   }
 
-  private alignInto(a: PlanNode[], b: PlanNode[], level: number, budget: number, out: AlignOp[]): void {
+  /** Pairs the common prefix now; queues the middle, then the common suffix, on `work`. */
+  private alignInto(a: PlanNode[], b: PlanNode[], level: number, budget: number, out: AlignOp[], work: Work[]): void {
     let start = 0;
     while (start < a.length && start < b.length && this.same(a[start] as PlanNode, b[start] as PlanNode)) start++;
     let endA = a.length;
@@ -145,15 +157,16 @@ export class Aligner {
       endB--;
     }
     for (let i = 0; i < start; i++) out.push({ kind: "pair", a: a[i] as PlanNode, b: b[i] as PlanNode });
-    this.alignMiddle(a.slice(start, endA), b.slice(start, endB), level, budget, out);
-    for (let i = endA, j = endB; i < a.length; i++, j++) out.push({ kind: "pair", a: a[i] as PlanNode, b: b[j] as PlanNode });
+    for (let i = a.length - 1, j = b.length - 1; i >= endA; i--, j--) work.push({ kind: "pair", a: a[i] as PlanNode, b: b[j] as PlanNode });
+    this.alignMiddle(a.slice(start, endA), b.slice(start, endB), level, budget, out, work);
   }
 
   private same(a: PlanNode, b: PlanNode): boolean {
     return this.l(a).subtree === this.r(b).subtree;
   }
 
-  private alignMiddle(a: PlanNode[], b: PlanNode[], level: number, budget: number, out: AlignOp[]): void {
+  /** Emits what needs no further alignment now; queues the gaps between anchors (and their pairs) on `work`. */
+  private alignMiddle(a: PlanNode[], b: PlanNode[], level: number, budget: number, out: AlignOp[], work: Work[]): void {
     if (a.length === 0 || b.length === 0) {
       for (const x of a) out.push({ kind: "left", a: x });
       for (const y of b) out.push({ kind: "right", b: y });
@@ -163,15 +176,16 @@ export class Aligner {
       const key = KEYS[lv] as Key;
       const anchors = this.anchors(a, b, key);
       if (anchors.length === 0) continue;
-      let pa = 0;
-      let pb = 0;
-      for (const [i, j] of anchors) {
-        this.alignInto(a.slice(pa, i), b.slice(pb, j), lv, budget, out);
-        out.push({ kind: "pair", a: a[i] as PlanNode, b: b[j] as PlanNode });
-        pa = i + 1;
-        pb = j + 1;
+      // Pushed last first: gap, anchor, gap, anchor … tail come off the stack in order.
+      let [pa, pb] = [a.length, b.length];
+      for (let k = anchors.length - 1; k >= 0; k--) {
+        const [i, j] = anchors[k] as [number, number];
+        work.push({ a: a.slice(i + 1, pa), b: b.slice(j + 1, pb), level: lv });
+        work.push({ kind: "pair", a: a[i] as PlanNode, b: b[j] as PlanNode });
+        pa = i;
+        pb = j;
       }
-      this.alignInto(a.slice(pa), b.slice(pb), lv, budget, out);
+      work.push({ a: a.slice(0, pa), b: b.slice(0, pb), level: lv });
       return;
     }
     this.fallback(a, b, budget, out);
@@ -202,12 +216,13 @@ export class Aligner {
     const ops = a.length * b.length <= MAX_DP_CELLS ? this.bestScore(a, b) : this.byPosition(a, b);
     if (budget > 0 && !ops.some((o) => o.kind === "pair")) {
       const lifted = this.lift(a, b, budget - 1);
+      // Loops, not push(...ops): a spread of 100,000s of ops overflows the stack.
       if (lifted !== null) {
-        out.push(...lifted);
+        for (const op of lifted) out.push(op);
         return;
       }
     }
-    out.push(...ops);
+    for (const op of ops) out.push(op);
   }
 
   /** A lone wrapper on one side whose children pair with the other side (Sort removed, Gather added …). */

@@ -20,9 +20,22 @@ export interface PlanHints {
   unsupported: string[];
 }
 
-type JoinTree =
-  | { kind: "leaf"; name: string | null }
-  | { kind: "join"; method: string; outer: JoinTree; inner: JoinTree };
+/**
+ * A query level's join tree, kept only as what the hints need, built bottom-up: rebuilding each
+ * join's leaf list from its subtree made a left-deep chain of n joins cost n³.
+ */
+interface JoinTree {
+  isJoin: boolean;
+  /** The leaves' quoted names, outer side first, space-separated; null when a leaf has no name. */
+  names: string | null;
+  /** The Leading() term: "o" or "(o c)"; null when a leaf has no name. */
+  leading: string | null;
+}
+
+/** A join's method hint, in post-order (the order the recursive emitter had); written out after the level. */
+type JoinHint = { method: string; names: string | null };
+
+const UNNAMED: JoinTree = { isJoin: false, names: null, leading: null };
 
 const JOIN_HINT: Record<string, string> = { "Nested Loop": "NestLoop", "Hash Join": "HashJoin", "Merge Join": "MergeJoin" };
 
@@ -67,11 +80,13 @@ function partitionStem(members: PlanNode[]): string | null {
 
 function indexesUnder(node: PlanNode): string[] {
   const out: string[] = [];
-  const stack = [...node.children];
+  // Loops, not push(...children): a spread of 100,000s of children overflows the stack.
+  const stack: PlanNode[] = [];
+  for (const c of node.children) stack.push(c);
   while (stack.length > 0) {
     const n = stack.pop() as PlanNode;
     if (n.nodeType === "Bitmap Index Scan" && n.indexName !== null) out.push(n.indexName);
-    stack.push(...n.children);
+    for (const c of n.children) stack.push(c);
   }
   return out.sort();
 }
@@ -81,8 +96,10 @@ class HintBuilder {
   readonly joins: string[] = [];
   readonly leading: string[] = [];
   readonly unsupported: string[] = [];
-  /** Query blocks (subplans, subqueries, UNION members) still to visit. */
+  /** Query blocks (subplans, subqueries, UNION members) still to visit, first in first out. */
   private readonly blocks: PlanNode[] = [];
+  /** blocks[next] is the next to visit: shift() per block made a UNION ALL of n members quadratic. */
+  private next = 0;
   private names = new Map<string, number>();
   /** Every alias / table name in the plan, to spot EXPLAIN's "orders_1" renames. */
   private allNames = new Set<string>();
@@ -92,15 +109,19 @@ class HintBuilder {
     while (stack.length > 0) {
       const n = stack.pop() as PlanNode;
       for (const name of [n.alias, n.relationName]) if (name !== null) this.allNames.add(name);
-      stack.push(...n.children);
+      for (const c of n.children) stack.push(c);
     }
     this.blocks.push(root);
-    while (this.blocks.length > 0) {
-      const block = this.blocks.shift() as PlanNode;
+    while (this.next < this.blocks.length) {
+      const block = this.blocks[this.next++] as PlanNode;
       this.names = new Map();
       const pending = { scans: this.scans.length, joins: this.joins.length };
-      const tree = this.tree(block, false);
-      this.emitJoins(tree);
+      const joinHints: JoinHint[] = [];
+      const tree = this.tree(block, joinHints);
+      for (const { method, names } of joinHints) {
+        if (names !== null) this.joins.push(`${method}(${names})`);
+        else this.unsupported.push(`${method} over a relation without a name: join method and order not hinted`);
+      }
       const ambiguous = [...this.names].filter(([, n]) => n > 1).map(([name]) => name);
       if (ambiguous.length > 0) {
         // pg_hint_plan ignores hints on ambiguous names; drop this level's hints rather than emit dead ones.
@@ -109,23 +130,50 @@ class HintBuilder {
         this.unsupported.push(`name ${ambiguous.map(quoteName).join(", ")} appears more than once in one query level: hints would be ambiguous`);
         continue;
       }
-      const lead = tree.kind === "join" ? this.leadingOf(tree) : null;
+      const lead = tree.isJoin ? tree.leading : null;
       if (lead !== null) this.leading.push(`Leading(${lead})`);
     }
   }
 
-  /** The join tree of one query level; subplans are queued as their own levels. */
-  private tree(node: PlanNode, belowJoin: boolean): JoinTree {
-    const own: PlanNode[] = [];
-    for (const c of node.children) {
-      if (subplanOf(c) !== null) this.blocks.push(c);
-      else own.push(c);
+  /**
+   * The join tree of one query level; subplans are queued as their own levels. An explicit stack
+   * instead of recursion: a pasted plan may be 5,000 levels deep. Steps run in the recursive order
+   * (a join's outer side completely, then its inner side), so names, hints and messages keep their order.
+   */
+  private tree(top: PlanNode, joinHints: JoinHint[]): JoinTree {
+    type Step = { node: PlanNode; belowJoin: boolean } | { join: string };
+    const steps: Step[] = [{ node: top, belowJoin: false }];
+    const results: JoinTree[] = [];
+    while (steps.length > 0) {
+      const step = steps.pop() as Step;
+      if ("join" in step) {
+        const inner = results.pop() as JoinTree;
+        const outer = results.pop() as JoinTree;
+        const names = outer.names === null || inner.names === null ? null : `${outer.names} ${inner.names}`;
+        joinHints.push({ method: step.join, names });
+        const leading = outer.leading === null || inner.leading === null ? null : `(${outer.leading} ${inner.leading})`;
+        results.push({ isJoin: true, names, leading });
+        continue;
+      }
+      const { node, belowJoin } = step;
+      const own: PlanNode[] = [];
+      for (const c of node.children) {
+        if (subplanOf(c) !== null) this.blocks.push(c);
+        else own.push(c);
+      }
+      this.note(node, belowJoin);
+      if (isJoin(node) && own.length === 2) {
+        steps.push({ join: JOIN_HINT[node.nodeType] ?? node.nodeType });
+        steps.push({ node: own[1] as PlanNode, belowJoin: true }, { node: own[0] as PlanNode, belowJoin: true });
+      } else if (SCAN_HINT[node.nodeType] === undefined && !UNHINTABLE_SCANS.has(node.nodeType) && node.nodeType !== "Append" && node.nodeType !== "Merge Append" && own.length === 1) {
+        steps.push({ node: own[0] as PlanNode, belowJoin });
+      } else results.push(this.single(node, own));
     }
-    this.note(node, belowJoin);
-    if (isJoin(node) && own.length === 2) {
-      const method = JOIN_HINT[node.nodeType] ?? node.nodeType;
-      return { kind: "join", method, outer: this.tree(own[0] as PlanNode, true), inner: this.tree(own[1] as PlanNode, true) };
-    }
+    return results.pop() as JoinTree;
+  }
+
+  /** A node that is not a join over two inputs nor a pass-through with one. */
+  private single(node: PlanNode, own: PlanNode[]): JoinTree {
     const scanHint = SCAN_HINT[node.nodeType];
     if (scanHint !== undefined) return this.leaf(node, scanHint);
     if (UNHINTABLE_SCANS.has(node.nodeType)) {
@@ -134,9 +182,8 @@ class HintBuilder {
       return this.named(node.alias ?? node.relationName);
     }
     if (node.nodeType === "Append" || node.nodeType === "Merge Append") return this.append(node, own);
-    if (own.length === 1) return this.tree(own[0] as PlanNode, belowJoin);
     for (const c of own) this.blocks.push(c);
-    return { kind: "leaf", name: null };
+    return UNNAMED;
   }
 
   private note(node: PlanNode, belowJoin: boolean): void {
@@ -154,22 +201,24 @@ class HintBuilder {
   }
 
   private named(name: string | null): JoinTree {
-    if (name !== null) this.names.set(name, (this.names.get(name) ?? 0) + 1);
-    return { kind: "leaf", name };
+    if (name === null) return UNNAMED;
+    this.names.set(name, (this.names.get(name) ?? 0) + 1);
+    const quoted = quoteName(name);
+    return { isJoin: false, names: quoted, leading: quoted };
   }
 
   private leaf(node: PlanNode, hint: string): JoinTree {
     const name = node.alias ?? node.relationName;
     if (name === null) {
       this.unsupported.push(`${describeNode(node)}: no alias or table name to hint`);
-      return { kind: "leaf", name: null };
+      return UNNAMED;
     }
     const renamed = name === node.alias && name !== node.relationName ? /^(.+)_\d+$/.exec(name) : null;
     if (renamed !== null && this.allNames.has(renamed[1] ?? "")) {
       // EXPLAIN makes repeated names unique for display ("orders" in a subquery becomes "orders_1");
       // the query itself says "orders" in both places, which a hint cannot tell apart.
       this.unsupported.push(`${describeNode(node)}: "${name}" is EXPLAIN's rename of a repeated name "${renamed[1] ?? ""}"; no hint can target it`);
-      return { kind: "leaf", name: null };
+      return UNNAMED;
     }
     const indexes = node.nodeType === "Bitmap Heap Scan" ? indexesUnder(node) : node.indexName !== null ? [node.indexName] : [];
     this.scans.push(`${hint}(${[name, ...indexes].map(quoteName).join(" ")})`);
@@ -181,7 +230,7 @@ class HintBuilder {
     if (stem === null) {
       // UNION ALL: every member is its own query level.
       for (const m of members) this.blocks.push(m);
-      return { kind: "leaf", name: null };
+      return UNNAMED;
     }
     this.unsupported.push(`${describeNode(node)} over ${members.length} partitions of ${stem}: per-partition scans are not hinted`);
     // A hint on the parent applies to every partition, so a uniform Seq Scan is still expressible.
@@ -189,25 +238,6 @@ class HintBuilder {
     return this.named(stem);
   }
 
-  private emitJoins(tree: JoinTree): void {
-    if (tree.kind === "leaf") return;
-    this.emitJoins(tree.outer);
-    this.emitJoins(tree.inner);
-    const names = leaves(tree);
-    if (names.every((n): n is string => n !== null)) this.joins.push(`${tree.method}(${names.map(quoteName).join(" ")})`);
-    else this.unsupported.push(`${tree.method} over a relation without a name: join method and order not hinted`);
-  }
-
-  private leadingOf(tree: JoinTree): string | null {
-    if (tree.kind === "leaf") return tree.name === null ? null : quoteName(tree.name);
-    const outer = this.leadingOf(tree.outer);
-    const inner = this.leadingOf(tree.inner);
-    return outer === null || inner === null ? null : `(${outer} ${inner})`;
-  }
-}
-
-function leaves(tree: JoinTree): (string | null)[] {
-  return tree.kind === "leaf" ? [tree.name] : [...leaves(tree.outer), ...leaves(tree.inner)];
 }
 
 export function planHints(plan: Plan): PlanHints {
