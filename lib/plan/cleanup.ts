@@ -1,39 +1,11 @@
 // Turns what people paste (psql tables, terminal-wrapped lines, log lines, quoted cells) back into
 // the text EXPLAIN printed, like PEV2's cleanupSource, but line by line and keeping where each
 // character came from, so parse errors can point at the user's own line and offset.
-import { indentOf, isTextPlanLine, isTopLevelLine } from "./text-lines";
-import { parseNodeHeader } from "./text-node-line";
+import { contentEnd, fromPieces, isBlank, joinAll, piecesOf, type CleanLine } from "./clean-line";
+import { joinWrapped } from "./cleanup-glue";
 
-/** Where a stretch of a cleaned line starts in the original input. */
-export interface Piece {
-  /** Column in the cleaned line. */
-  at: number;
-  /** 1-based line in the original input. */
-  line: number;
-  /** 0-based offset in the original input. */
-  offset: number;
-}
-
-export interface CleanLine {
-  text: string;
-  /** Where the line's first character came from (its first piece). */
-  line: number;
-  offset: number;
-  /**
-   * All pieces, when the line was glued from several; null for the usual line that is one stretch
-   * of the input (then its only piece is { at: 0, line, offset }), so no arrays are built per line.
-   */
-  pieces: Piece[] | null;
-}
-
-function piecesOf(l: CleanLine): Piece[] {
-  return l.pieces ?? [{ at: 0, line: l.line, offset: l.offset }];
-}
-
-function fromPieces(text: string, pieces: Piece[]): CleanLine {
-  const first = pieces[0] ?? { at: 0, line: 1, offset: 0 };
-  return pieces.length === 1 && first.at === 0 ? { text, line: first.line, offset: first.offset, pieces: null } : { text, line: first.line, offset: first.offset, pieces };
-}
+export type { CleanLine, Piece } from "./clean-line";
+export { MAX_GLUED_NODE_CHARS, MAX_GLUED_ROOT_CHARS } from "./cleanup-glue";
 
 export interface CleanSource {
   kind: "json" | "text";
@@ -73,21 +45,6 @@ function hasBorder(text: string): boolean {
   for (const c of BORDER) if (text.includes(c)) return true;
   return false;
 }
-
-/**
- * `text.trimEnd().length` without building the trimmed string: trailing plain spaces are counted
- * directly; anything else that might be whitespace goes through trimEnd itself.
- */
-function contentEnd(text: string): number {
-  let end = text.length;
-  while (end > 0 && text.charCodeAt(end - 1) === 0x20) end--;
-  if (end === 0) return 0;
-  const c = text.charCodeAt(end - 1);
-  return c > 0x20 && c < 0x7f ? end : text.trimEnd().length;
-}
-
-/** `text.trim() === ""`. */
-const isBlank = (text: string) => contentEnd(text) === 0;
 
 /** `/\s\+\s*$/.test(text)`, without trying every position of the line. */
 function endsWithPlusMark(text: string): boolean {
@@ -266,149 +223,6 @@ function fromPsql(lines: CleanLine[], source: string): CleanLine[] {
     });
   }
   return kept;
-}
-
-/**
- * Longest root line gluing builds: a node line (label, cost, actual) is a few hundred characters
- * (identifiers are at most 63 bytes). Each glue re-reads the whole candidate, so without a bound a
- * paste of short junk lines that never reads as a plan would cost quadratic time.
- */
-export const MAX_GLUED_ROOT_CHARS = 1024;
-/** Longest "->" node line gluing builds, for the same reason: past it the line counts as whole. */
-export const MAX_GLUED_NODE_CHARS = 4096;
-
-/**
- * The last line of the output, still open to gluing. A glued line keeps its parts and is joined
- * once when done: joining at every step copies the growing text and its pieces, quadratic in the
- * number of parts. Property lines ("Filter: …", "Output: …") can be long and are glued whole,
- * however many parts they have. One instance serves the whole input: most lines are never glued.
- */
-class OpenLine {
-  private first: CleanLine | null = null;
-  private parts: CleanLine[] | null = null;
-  private separator = "";
-  private length = 0;
-  private joined: CleanLine | null = null;
-  /** Starts a new last line; returns the one it replaces, finished (null at the first line). */
-  start(line: CleanLine, separator = ""): CleanLine | null {
-    const done = this.first === null ? null : this.line();
-    this.first = line;
-    this.parts = null;
-    this.separator = separator;
-    this.length = line.text.length;
-    this.joined = line;
-    return done;
-  }
-  get isOpen(): boolean {
-    return this.first !== null;
-  }
-  add(part: CleanLine): void {
-    const first = this.first as CleanLine;
-    this.parts ??= [first];
-    this.parts.push(part);
-    this.length += this.separator.length + part.text.length;
-    this.joined = null;
-  }
-  get chars(): number {
-    return this.length;
-  }
-  /** The first part: where the line's indentation and its first word are. */
-  get head(): string {
-    return (this.first as CleanLine).text;
-  }
-  /** `contentEnd(line.text)`, from the last part when it is not blank. */
-  contentEnd(): number {
-    if (this.parts === null) return contentEnd((this.first as CleanLine).text);
-    const last = (this.parts[this.parts.length - 1] as CleanLine).text;
-    const end = contentEnd(last);
-    return end > 0 ? this.length - last.length + end : contentEnd(this.line().text);
-  }
-  line(): CleanLine {
-    this.joined ??= joinAll(this.parts ?? [this.first as CleanLine], this.separator);
-    return this.joined;
-  }
-}
-
-/** `parts` joined by `separator`, pieces and all, in one pass. */
-function joinAll(parts: CleanLine[], separator: string): CleanLine {
-  const pieces: Piece[] = [];
-  let at = 0;
-  for (const part of parts) {
-    for (const p of piecesOf(part)) pieces.push(at === 0 ? p : { ...p, at: p.at + at });
-    at += part.text.length + separator.length;
-  }
-  return fromPieces(parts.map((p) => p.text).join(separator), pieces);
-}
-
-/**
- * Text plans only: a line that cannot start a plan line was cut by a terminal or editor; glue it
- * back. Lines of a multi-line "Query Text" (auto_explain) are glued with their newline.
- */
-function joinWrapped(lines: CleanLine[]): CleanLine[] {
-  // A fresh array: the caller trims its lines in place.
-  const out: CleanLine[] = [];
-  // A terminal cuts lines at its width: only a line about as long as the longest can be cut, so
-  // junk after a short line stays a line of its own (and fails to parse) instead of being glued.
-  let width = 0;
-  for (const l of lines) width = Math.max(width, contentEnd(l.text));
-  const costs = lines.some((l) => l.text.includes("(cost="));
-  const prev = new OpenLine();
-  const wasCut = () => prev.isOpen && prev.contentEnd() >= width - 10;
-  const open = (line: CleanLine, separator = "") => {
-    const done = prev.start(line, separator);
-    if (done !== null) out.push(done);
-  };
-  let rootIndent: number | null = null;
-  let inQueryText = false;
-  for (const line of lines) {
-    if (isBlank(line.text)) continue;
-    // Past the root line, a line is only ever glued onto a cut one (the classification below is pure):
-    // after the many short lines, skip the trim and the regexes.
-    if (rootIndent !== null && !inQueryText && !wasCut()) {
-      open(line);
-      continue;
-    }
-    const indent = indentOf(line.text);
-    const content = line.text.trim();
-    if (content.startsWith("Query Text:") && rootIndent === null) {
-      inQueryText = true;
-      open(line, "\n");
-      continue;
-    }
-    if (inQueryText && prev.isOpen && !isTextPlanLine(content, true)) {
-      prev.add(line);
-      continue;
-    }
-    inQueryText = false;
-    if (rootIndent === null) {
-      // The root line itself may be cut: glue pieces until they read as a plan line.
-      const glue =
-        prev.chars + line.text.length <= MAX_GLUED_ROOT_CHARS && wasCut() && !isTextPlanLine(content, true) && !isTextPlanLine(prev.line().text.trim(), true);
-      if (glue) prev.add(line);
-      else open(line);
-      const current = prev.line();
-      const text = current.text.trim();
-      if (isTextPlanLine(text, true) && !isTopLevelLine(text)) rootIndent = current.text.length - current.text.trimStart().length;
-      continue;
-    }
-    const startsLine = indent <= rootIndent ? isTopLevelLine(content) : isTextPlanLine(content, false);
-    if (!startsLine && wasCut() && !isCompleteNode(prev, content, costs)) prev.add(line);
-    else open(line);
-  }
-  if (prev.isOpen) out.push(prev.line());
-  return out;
-}
-
-/**
- * A node line that reads whole needs no continuation, unless what follows is its "(actual …)".
- * With costs on, a node line without its "(cost=…)" was cut ("Bitmap Index Scan on orders_cu").
- */
-function isCompleteNode(line: OpenLine, next: string, costs: boolean): boolean {
-  const head = line.head;
-  if (!head.startsWith("->", indentOf(head)) || /^\((?:actual|never)/.test(next)) return false;
-  if (line.chars > MAX_GLUED_NODE_CHARS) return true;
-  const header = parseNodeHeader(line.line().text.trim().slice(2));
-  return header !== null && (!costs || header.estimate !== null);
 }
 
 const trimEnd = (l: CleanLine) => dropEnd(l, l.text.length - contentEnd(l.text));

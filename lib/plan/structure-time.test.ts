@@ -38,6 +38,19 @@ describe("plan structure time is linear", () => {
     expect(lines[1]?.length).toBe(120_014); // "  Filter: (a", the spaces, "b)"
   });
 
+  it("glues many 1-character lines after a \"->\" line that never reads whole", () => {
+    // Each glue re-read the whole line so far, up to MAX_GLUED_NODE_CHARS (4,096): 10 groups of
+    // 4,200 lines (42 kB) took 15–18 s, with costs on and ")" lines as long.
+    const groups = (head: string, part: string) =>
+      ["Result", ...Array.from({ length: 10 }, () => [head, ...Array.from({ length: 4200 }, () => part)].join("\n"))].join("\n");
+    const costsOff = cleanupSource(groups("  ->  Foo", "x")).lines.map((l) => l.text.length);
+    // Per group: the "->" line glued until past the bound, then the other 112 lines glued onto one.
+    expect(costsOff).toEqual([6, ...Array.from({ length: 10 }, () => [4097, 112]).flat()]);
+    const costsOn = cleanupSource(groups("  ->  Foo (cost=", ")")).lines.map((l) => l.text.length);
+    // Past the bound, the 119 lines left in a group are too short to have been cut.
+    expect(costsOn).toEqual([6, ...Array.from({ length: 10 }, () => [4097, ...Array.from({ length: 119 }, () => 1)]).flat()]);
+  });
+
   it("points at a bad node after many siblings, deep in the tree", () => {
     // Locating the error compared the whole path at every value at its depth: depth × siblings,
     // 4,000 × 100,000 (1.9 MB) took ~20 s.
