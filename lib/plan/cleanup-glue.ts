@@ -20,7 +20,8 @@ export const MAX_GLUED_NODE_CHARS = 4096;
  * real node line (a few hundred characters) cut at any terminal width has, and with costs on only
  * pieces ending in ")" are re-read at all. Past the bound a line is re-read only as often as its
  * growth pays for, so one that reads whole after more pieces than that may take on a few junk
- * lines that follow it before gluing stops.
+ * lines that follow it before gluing stops. The root line, which gluing reads after every piece
+ * until it reads as a plan line, keeps to the same bound.
  */
 export const NODE_REREAD_FACTOR = 32;
 
@@ -112,6 +113,18 @@ export function joinWrapped(lines: CleanLine[]): CleanLine[] {
   };
   let rootIndent: number | null = null;
   let inQueryText = false;
+  // The root line so far and whether it reads as a plan line: each step asks twice, and reading a
+  // line glued from many short pieces costs its whole length (up to MAX_GLUED_ROOT_CHARS), so it
+  // is read once per step and within the bound of NODE_REREAD_FACTOR, as "->" lines are.
+  let readText: string | null = null;
+  let reads = false;
+  const readsAsPlanLine = (text: string) => {
+    if (text === readText) return reads;
+    if (!prev.mayReread()) return false;
+    readText = text;
+    reads = isTextPlanLine(text.trim(), true);
+    return reads;
+  };
   for (const line of lines) {
     if (isBlank(line.text)) continue;
     // Past the root line, a line is only ever glued onto a cut one (the classification below is pure):
@@ -133,14 +146,15 @@ export function joinWrapped(lines: CleanLine[]): CleanLine[] {
     }
     inQueryText = false;
     if (rootIndent === null) {
-      // The root line itself may be cut: glue pieces until they read as a plan line.
+      // The root line itself may be cut: glue pieces until they read as a plan line. Whether the
+      // line so far reads as one was found at the end of the last step, unless Query Text took it.
       const glue =
-        prev.chars + line.text.length <= MAX_GLUED_ROOT_CHARS && wasCut() && !isTextPlanLine(content, true) && !isTextPlanLine(prev.line().text.trim(), true);
+        prev.chars + line.text.length <= MAX_GLUED_ROOT_CHARS && wasCut() && !isTextPlanLine(content, true) && !readsAsPlanLine(prev.text);
       if (glue) prev.add(line);
       else open(line);
-      const current = prev.line();
-      const text = current.text.trim();
-      if (isTextPlanLine(text, true) && !isTopLevelLine(text)) rootIndent = current.text.length - current.text.trimStart().length;
+      const current = prev.text;
+      const text = current.trim();
+      if (readsAsPlanLine(current) && !isTopLevelLine(text)) rootIndent = current.length - current.trimStart().length;
       continue;
     }
     const startsLine = indent <= rootIndent ? isTopLevelLine(content) : isTextPlanLine(content, false);

@@ -51,6 +51,14 @@ describe("plan structure time is linear", () => {
     expect(costsOn).toEqual([6, ...Array.from({ length: 10 }, () => [4097, ...Array.from({ length: 119 }, () => 1)]).flat()]);
   });
 
+  it("glues 320,000 1-character lines that never read as a root line", () => {
+    // Each glue joined the pieces of the root line so far and read it twice, up to
+    // MAX_GLUED_ROOT_CHARS (1,024): 0.64 MB took 21 s.
+    const lines = cleanupSource(Array.from({ length: 320_000 }, () => "x").join("\n")).lines;
+    // 312 lines of 1,024 pieces and the remaining 512 (312 × 1,024 + 512 = 320,000).
+    expect(lines.map((l) => l.text.length)).toEqual([...Array.from({ length: 312 }, () => 1024), 512]);
+  });
+
   it("points at a bad node after many siblings, deep in the tree", () => {
     // Locating the error compared the whole path at every value at its depth: depth × siblings,
     // 4,000 × 100,000 (1.9 MB) took ~20 s.
