@@ -103,6 +103,23 @@ const KEYS: Key[] = [(i) => i.subtree, (i) => i.shape, (i) => (i.object === null
 /** A gap of siblings still to align, or an op to emit once the gaps queued above it are done. */
 type Work = { a: PlanNode[]; b: PlanNode[]; level: number } | AlignOp;
 
+/** One align() call: its lift budget, output, pending work, and what is left to spend on anchor searches. */
+interface Run {
+  budget: number;
+  out: AlignOp[];
+  work: Work[];
+  anchorWork: number;
+}
+
+/**
+ * Each patience round scans its whole gap, so lists built to yield one anchor per round cost n²
+ * (8,000 siblings: 26 s). Rounds are therefore paid from an allowance linear in the list's length;
+ * once it is spent, the remaining gaps are aligned as gaps without anchors are. Plans as PostgreSQL
+ * prints them (at most a few dozen rounds) never come near it, so their alignment is unchanged.
+ */
+const ANCHOR_WORK_PER_SIBLING = 8;
+const ANCHOR_WORK_BASE = 20_000;
+
 /** Cells above which a gap is paired by position instead of by best score. */
 const MAX_DP_CELLS = 10_000;
 const LIFT_BUDGET = 3;
@@ -133,21 +150,20 @@ export class Aligner {
   }
 
   align(a: PlanNode[], b: PlanNode[], budget = LIFT_BUDGET): AlignOp[] {
-    const out: AlignOp[] = [];
     // Gaps still to align and ops to emit after them, last first. An explicit stack instead of
     // alignInto ↔ alignMiddle recursion: sibling lists where each round finds one anchor would
     // recurse once per sibling, and a pasted plan can have 100,000s of them.
-    const work: Work[] = [{ a, b, level: 0 }];
-    while (work.length > 0) {
-      const w = work.pop() as Work;
-      if ("kind" in w) out.push(w);
-      else this.alignInto(w.a, w.b, w.level, budget, out, work);
+    const run: Run = { budget, out: [], work: [{ a, b, level: 0 }], anchorWork: ANCHOR_WORK_PER_SIBLING * (a.length + b.length) + ANCHOR_WORK_BASE };
+    while (run.work.length > 0) {
+      const w = run.work.pop() as Work;
+      if ("kind" in w) run.out.push(w);
+      else this.alignInto(w.a, w.b, w.level, run);
     }
-    return out;
+    return run.out;
   }
 
-  /** Pairs the common prefix now; queues the middle, then the common suffix, on `work`. */
-  private alignInto(a: PlanNode[], b: PlanNode[], level: number, budget: number, out: AlignOp[], work: Work[]): void {
+  /** Pairs the common prefix now; queues the middle, then the common suffix. */
+  private alignInto(a: PlanNode[], b: PlanNode[], level: number, run: Run): void {
     let start = 0;
     while (start < a.length && start < b.length && this.same(a[start] as PlanNode, b[start] as PlanNode)) start++;
     let endA = a.length;
@@ -156,23 +172,24 @@ export class Aligner {
       endA--;
       endB--;
     }
-    for (let i = 0; i < start; i++) out.push({ kind: "pair", a: a[i] as PlanNode, b: b[i] as PlanNode });
-    for (let i = a.length - 1, j = b.length - 1; i >= endA; i--, j--) work.push({ kind: "pair", a: a[i] as PlanNode, b: b[j] as PlanNode });
-    this.alignMiddle(a.slice(start, endA), b.slice(start, endB), level, budget, out, work);
+    for (let i = 0; i < start; i++) run.out.push({ kind: "pair", a: a[i] as PlanNode, b: b[i] as PlanNode });
+    for (let i = a.length - 1, j = b.length - 1; i >= endA; i--, j--) run.work.push({ kind: "pair", a: a[i] as PlanNode, b: b[j] as PlanNode });
+    this.alignMiddle(a.slice(start, endA), b.slice(start, endB), level, run);
   }
 
   private same(a: PlanNode, b: PlanNode): boolean {
     return this.l(a).subtree === this.r(b).subtree;
   }
 
-  /** Emits what needs no further alignment now; queues the gaps between anchors (and their pairs) on `work`. */
-  private alignMiddle(a: PlanNode[], b: PlanNode[], level: number, budget: number, out: AlignOp[], work: Work[]): void {
+  /** Emits what needs no further alignment now; queues the gaps between anchors (and their pairs). */
+  private alignMiddle(a: PlanNode[], b: PlanNode[], level: number, run: Run): void {
     if (a.length === 0 || b.length === 0) {
-      for (const x of a) out.push({ kind: "left", a: x });
-      for (const y of b) out.push({ kind: "right", b: y });
+      for (const x of a) run.out.push({ kind: "left", a: x });
+      for (const y of b) run.out.push({ kind: "right", b: y });
       return;
     }
-    for (let lv = level; lv < KEYS.length; lv++) {
+    for (let lv = level; lv < KEYS.length && run.anchorWork > 0; lv++) {
+      run.anchorWork -= a.length + b.length;
       const key = KEYS[lv] as Key;
       const anchors = this.anchors(a, b, key);
       if (anchors.length === 0) continue;
@@ -180,15 +197,15 @@ export class Aligner {
       let [pa, pb] = [a.length, b.length];
       for (let k = anchors.length - 1; k >= 0; k--) {
         const [i, j] = anchors[k] as [number, number];
-        work.push({ a: a.slice(i + 1, pa), b: b.slice(j + 1, pb), level: lv });
-        work.push({ kind: "pair", a: a[i] as PlanNode, b: b[j] as PlanNode });
+        run.work.push({ a: a.slice(i + 1, pa), b: b.slice(j + 1, pb), level: lv });
+        run.work.push({ kind: "pair", a: a[i] as PlanNode, b: b[j] as PlanNode });
         pa = i;
         pb = j;
       }
-      work.push({ a: a.slice(0, pa), b: b.slice(0, pb), level: lv });
+      run.work.push({ a: a.slice(0, pa), b: b.slice(0, pb), level: lv });
       return;
     }
-    this.fallback(a, b, budget, out);
+    this.fallback(a, b, run.budget, run.out);
   }
 
   /** Patience anchors: keys unique on both sides, kept in increasing order on both. */
