@@ -24,12 +24,16 @@ export type LinePrefixParser = (line: string) => PrefixedLine | null;
 type Field = keyof PrefixFields;
 
 const TIMESTAMP = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? ?\S*`;
+// Role and database names are at most NAMEDATALEN-1 = 63 bytes (the server truncates longer ones),
+// hence at most 63 UTF-16 units. Bounded, a line that fails the prefix no longer retries every
+// split of "%u@%d" against the rest of the line (quadratic in its length).
+const NAME = ".{0,63}?";
 
 /** What PostgreSQL prints for each escape (log_line_prefix docs), and which field it fills. */
 const ESCAPES: Record<string, { pattern: string; field?: Field }> = {
   a: { pattern: ".*?" },
-  u: { pattern: ".*?", field: "user" },
-  d: { pattern: ".*?", field: "database" },
+  u: { pattern: NAME, field: "user" },
+  d: { pattern: NAME, field: "database" },
   r: { pattern: ".*?" },
   h: { pattern: ".*?" },
   b: { pattern: ".*?" },
