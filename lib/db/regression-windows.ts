@@ -297,7 +297,10 @@ export async function statementWindows(repo: PrismaClient, scope: StatementScope
   const samplesOf = new Map<string, PlanSamplePoint[]>();
   for (const { statementId, ...sample } of samples) {
     const id = statementId.toString();
-    samplesOf.set(id, [...(samplesOf.get(id) ?? []), sample]);
+    // push, not a copy per sample: copying was quadratic in a statement's samples.
+    const list = samplesOf.get(id);
+    if (list) list.push(sample);
+    else samplesOf.set(id, [sample]);
   }
   return statements.map((s) => ({ statementId: s.id, queryId: s.queryId, query: s.query, intervals: intervals.get(s.id) ?? [], samples: samplesOf.get(s.id) ?? [] }));
 }
