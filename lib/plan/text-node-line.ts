@@ -30,14 +30,24 @@ export interface Target {
 }
 
 const NUM = String.raw`\d+(?:\.\d+)?`;
+const COST_PART = String.raw`\(cost=(${NUM})\.\.(${NUM}) rows=(${NUM}) width=(\d+)\)`;
+const ACTUAL_PART = String.raw`\((?:actual (?:time=(${NUM})\.\.(${NUM}) )?rows=(${NUM}) loops=(\d+)|(never executed))\)`;
 /**
- * Groups, by number (named groups would cost an object per line): 1 label; 2–5 cost, total cost,
- * rows, width; 6–9 actual startup time, total time, rows, loops; 10 "never executed".
+ * The tail of a node line: "(cost=…)", then "(actual …)" or "(never executed)", each optional and
+ * after whitespace, read from the "(" of its first part to the end. Groups, by number (named groups
+ * would cost an object per line): 1–4 cost, total cost, rows, width; 5–8 actual startup time, total
+ * time, rows, loops; 9 "never executed".
+ *
+ * The line was once read by one regex, `^(.*?)(?:\s+COST_PART)?(?:\s+ACTUAL_PART)?$`, which
+ * backtracked quadratically on a long run of spaces inside a line (20 KB took 2 s, 80 KB up to
+ * 48 s; pasted plans are untrusted). parseNodeHeader finds where the tail begins instead: neither
+ * part holds a "(", so the last part begins at the last "(" and a part before it at the last "("
+ * before that; it gives what the old regex gave, whose lazy label ended where the whitespace
+ * before the tail begins (at most one reading of a line fits) and held no line terminator.
  */
-const TAIL = new RegExp(
-  String.raw`^(.*?)(?:\s+\(cost=(${NUM})\.\.(${NUM}) rows=(${NUM}) width=(\d+)\))?` +
-    String.raw`(?:\s+\((?:actual (?:time=(${NUM})\.\.(${NUM}) )?rows=(${NUM}) loops=(\d+)|(never executed))\))?$`,
-);
+const TAIL = new RegExp(String.raw`(?:${COST_PART}(?:\s+|$))?(?:${ACTUAL_PART})?$`, "y");
+/** The line terminators, which regex `.` does not match. */
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
 
 const PLAIN = new Set([
   "Result", "ProjectSet", "Append", "Merge Append", "Recursive Union", "BitmapAnd", "BitmapOr",
@@ -58,6 +68,13 @@ const INDEX_SCAN = /^(Index Scan|Index Only Scan)( Backward)? using (.+?) on (.+
 const CUSTOM = /^Custom Scan \((.+?)\)(?: on (.+))?$/;
 
 const SPACE = /\s/;
+
+/** Whether the character at `at` is whitespace as regex `\s` (and trim()) have it; false past the end. */
+export function isSpaceAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+  return c >= 0x80 && SPACE.test(text.charAt(at));
+}
 
 /**
  * Where the unquoted identifier at `start` ends: `start + /^[^\s."]+/.exec(text.slice(start))[0].length`
@@ -90,13 +107,16 @@ export function parseTarget(text: string): Target | null {
   while (i < text.length) {
     let token = "";
     if (text.charCodeAt(i) === 0x22) {
+      // Up to each quote at once, not a concatenation per character (a pasted name may be megabytes).
       i++;
-      while (i < text.length) {
-        if (text[i] === '"' && text[i + 1] === '"') (token += '"'), (i += 2);
-        else if (text[i] === '"') break;
-        else token += text[i++];
+      for (let quote = text.indexOf('"', i); ; quote = text.indexOf('"', i)) {
+        if (quote < 0) return null;
+        token += text.slice(i, quote);
+        i = quote;
+        if (text.charCodeAt(quote + 1) !== 0x22) break;
+        token += '"';
+        i += 2;
       }
-      if (text[i] !== '"') return null;
       i++;
     } else {
       const end = bareEnd(text, i);
@@ -132,8 +152,11 @@ function emptyHeader(nodeType: string): NodeHeader {
   };
 }
 
-/** Maps a display name such as "Partial HashAggregate" to the JSON-style node; null if it is no node. */
-function parseLabel(label: string): NodeHeader | null {
+/**
+ * Maps a display name such as "Partial HashAggregate" to the JSON-style node; null if it is no node.
+ * Exported for regex-time.test.ts, which rebuilds parseNodeHeader from the regex it replaced.
+ */
+export function parseLabel(label: string): NodeHeader | null {
   let rest = label;
   let parallelAware = false;
   let asyncCapable = false;
@@ -247,22 +270,58 @@ export function decimal(text: string): number {
   return dot < 0 && text.length > 15 ? Number(text) : digits / scale;
 }
 
+/**
+ * The last "(" of text[0, end) if whitespace precedes it and text[end - 1] is ")": where a part of
+ * the tail (see TAIL) that ends at `end` would begin; -1 if none could.
+ */
+function tailPartStart(text: string, end: number): number {
+  if (text.charCodeAt(end - 1) !== 0x29) return -1;
+  const open = text.lastIndexOf("(", end - 1);
+  return open > 0 && isSpaceAt(text, open - 1) ? open : -1;
+}
+
+/** Start of the whitespace run that ends just before `at`. */
+function spaceRunStart(text: string, at: number): number {
+  let start = at;
+  while (start > 0 && isSpaceAt(text, start - 1)) start--;
+  return start;
+}
+
 /** Parses a node line without its "->  " arrow; null when the line is not a plan node. */
 export function parseNodeHeader(content: string): NodeHeader | null {
-  const m = TAIL.exec(content.trim());
-  if (!m) return null;
-  const node = parseLabel(m[1] ?? "");
+  const text = content.trim();
+  let labelEnd = text.length;
+  let m: RegExpExecArray | null = null;
+  const last = tailPartStart(text, labelEnd);
+  if (last >= 0) {
+    const before = spaceRunStart(text, last);
+    const first = tailPartStart(text, before);
+    if (first >= 0) {
+      TAIL.lastIndex = first;
+      m = TAIL.exec(text);
+      if (m !== null) labelEnd = spaceRunStart(text, first);
+    }
+    if (m === null) {
+      TAIL.lastIndex = last;
+      m = TAIL.exec(text);
+      if (m !== null) labelEnd = before;
+    }
+  }
+  const label = text.slice(0, labelEnd);
+  if (LINE_BREAK.test(label)) return null;
+  const node = parseLabel(label);
   if (!node) return null;
-  if (m[2] !== undefined) node.estimate = { startupCost: decimal(m[2]), totalCost: decimal(m[3] ?? ""), rows: decimal(m[4] ?? ""), widthBytes: decimal(m[5] ?? "") };
-  if (m[8] !== undefined) {
+  if (m === null) return node;
+  if (m[1] !== undefined) node.estimate = { startupCost: decimal(m[1]), totalCost: decimal(m[2] ?? ""), rows: decimal(m[3] ?? ""), widthBytes: decimal(m[4] ?? "") };
+  if (m[7] !== undefined) {
     node.actual = {
-      startupTimeMs: m[6] !== undefined ? decimal(m[6]) : null,
-      totalTimeMs: m[7] !== undefined ? decimal(m[7]) : null,
-      rows: decimal(m[8]),
-      loops: decimal(m[9] ?? ""),
+      startupTimeMs: m[5] !== undefined ? decimal(m[5]) : null,
+      totalTimeMs: m[6] !== undefined ? decimal(m[6]) : null,
+      rows: decimal(m[7]),
+      loops: decimal(m[8] ?? ""),
     };
   }
-  node.neverExecuted = m[10] !== undefined;
+  node.neverExecuted = m[9] !== undefined;
   return node;
 }
 
@@ -280,5 +339,11 @@ export function parseSubplanHeader(content: string): { relationship: string; nam
 
 /** PostgreSQL up to 16 appends " (returns $0)" to initplan names, in JSON and text alike. */
 export function normalizeSubplanName(name: string): string {
-  return name.replace(/ \(returns [^)]*\)$/, "");
+  // name.replace(/ \(returns [^)]*\)$/, "") without that regex, which was quadratic in the number
+  // of " (returns " without a ")" after them (88 KB took 0.9 s): its match is the first " (returns "
+  // after the last ")" before the final one.
+  const last = name.length - 1;
+  if (name.charCodeAt(last) !== 0x29) return name;
+  const at = name.indexOf(" (returns ", name.lastIndexOf(")", last - 1) + 1);
+  return at < 0 ? name : name.slice(0, at);
 }

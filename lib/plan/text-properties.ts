@@ -2,6 +2,7 @@
 // extra keys) as the JSON parser fills, so one plan reads the same in either format.
 import type { Buffers, Condition, IoTiming, PlanNode, Trigger } from "./model";
 import { zeroBuffers } from "./node-draft";
+import { isSpaceAt } from "./text-node-line";
 
 /**
  * The condition a key names, or null. A switch rather than an object lookup: keys are fresh slices
@@ -40,12 +41,50 @@ function conditionKind(key: string): Condition["kind"] | null {
 /** Lines that hold several "Key: value" pairs separated by two spaces. */
 const MULTI = /^(?:Buckets|Batches|Planned Partitions|Sort Method|Hits|Storage|Estimates):/;
 
+/**
+ * `content.split(/\s{2,}(?=[A-Z][A-Za-z -]*:\s)/)` on MULTI lines, by one scan: the regex
+ * backtracked quadratically on a long run of spaces or of "  A" (60 KB took 2 s). It splits at each
+ * whole run of 2+ whitespace that a key follows; the key's `[A-Za-z -]*` run is the same for every
+ * run inside it, so its end is found once.
+ */
 export function splitPairs(content: string): Array<[string, string]> {
-  const parts = MULTI.test(content) ? content.split(/\s{2,}(?=[A-Z][A-Za-z -]*:\s)/) : [content];
-  return parts.map((part) => {
-    const colon = part.indexOf(":");
-    return colon < 0 ? [part.trim(), ""] : [part.slice(0, colon).trim(), part.slice(colon + 1).trim()];
-  });
+  if (!MULTI.test(content)) return [pairOf(content)];
+  const out: Array<[string, string]> = [];
+  let from = 0;
+  let keyEnd = -1; // end of the last [A-Za-z -]* run read: the same run for any start inside it
+  for (let at = 0; at < content.length; ) {
+    const c = content.charCodeAt(at);
+    if ((c > 0x20 && c < 0x80) || !isSpaceAt(content, at)) {
+      at++;
+      continue;
+    }
+    let run = at + 1;
+    while (isSpaceAt(content, run)) run++;
+    const first = content.charCodeAt(run);
+    if (run - at >= 2 && first >= 0x41 && first <= 0x5a) {
+      if (run + 1 > keyEnd) {
+        keyEnd = run + 1;
+        while (isKeyChar(content.charCodeAt(keyEnd))) keyEnd++;
+      }
+      if (content.charCodeAt(keyEnd) === 0x3a && isSpaceAt(content, keyEnd + 1)) {
+        out.push(pairOf(content.slice(from, at)));
+        from = run;
+      }
+    }
+    at = run;
+  }
+  out.push(pairOf(content.slice(from)));
+  return out;
+}
+
+/** [A-Za-z -] */
+function isKeyChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x20 || c === 0x2d;
+}
+
+function pairOf(part: string): [string, string] {
+  const colon = part.indexOf(":");
+  return colon < 0 ? [part.trim(), ""] : [part.slice(0, colon).trim(), part.slice(colon + 1).trim()];
 }
 
 /** Applies a "Key: value" line (several pairs on MULTI lines) to a node draft: splitPairs without the arrays. */
@@ -113,8 +152,47 @@ function bufferField(kind: string, count: string): keyof Buffers | null {
   }
 }
 
-const BUFFER_SEGMENT = /^\s*(shared|local|temp)\s+(.*)$/;
-const BUFFER_COUNT = /(\w+)=(\d+)/g;
+/**
+ * A segment's kind; its counts are the rest, which must hold no line terminator: the regex was
+ * `^\s*(shared|local|temp)\s+(.*)$`, whose `\s+` backtracked quadratically when `.*` met one.
+ */
+const BUFFER_SEGMENT = /^\s*(shared|local|temp)\s+/;
+/** The line terminators, which regex `.` does not match. */
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+const isLineBreak = (c: number) => c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+/** \w */
+const isWordChar = (c: number) => isDigit(c) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+/** [a-z ] */
+const isWalKeyChar = (c: number) => (c >= 0x61 && c <= 0x7a) || c === 0x20;
+
+/**
+ * The [key, digits] of each match `text.matchAll(/(K+)=(\d+)/g)` finds (greedy or lazy K+ alike), K
+ * being `isKey`'s class (without "="), by one scan: the regex tried every start inside a long word
+ * with no "=" and backtracked over the rest of it (20 KB took 0.5 s). A match starts at the first
+ * K character at or after where the search is; the K run from there must meet "=" and a digit, or
+ * no start inside the run can, and the search goes on after the run.
+ */
+function countPairs(text: string, isKey: (c: number) => boolean): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let at = 0; at < text.length; ) {
+    if (!isKey(text.charCodeAt(at))) {
+      at++;
+      continue;
+    }
+    let end = at + 1;
+    while (isKey(text.charCodeAt(end))) end++;
+    if (text.charCodeAt(end) === 0x3d && isDigit(text.charCodeAt(end + 1))) {
+      let digits = end + 2;
+      while (isDigit(text.charCodeAt(digits))) digits++;
+      out.push([text.slice(at, end), text.slice(end + 1, digits)]);
+      end = digits;
+    }
+    at = end;
+  }
+  return out;
+}
 
 /**
  * parseBuffers of the usual value, "shared" then " hit=N", " read=N", … (one segment, nothing else),
@@ -152,11 +230,11 @@ export function parseBuffers(value: string): Buffers {
   for (const segment of value.split(",")) {
     const m = BUFFER_SEGMENT.exec(segment);
     if (!m) continue;
-    const counts = m[2] ?? "";
-    BUFFER_COUNT.lastIndex = 0;
-    for (let c = BUFFER_COUNT.exec(counts); c !== null; c = BUFFER_COUNT.exec(counts)) {
-      const field = bufferField(m[1] ?? "", c[1] ?? "");
-      if (field) out[field] = Number(c[2]);
+    const counts = segment.slice(m[0].length);
+    if (LINE_BREAK.test(counts)) continue;
+    for (const [count, digits] of countPairs(counts, isWordChar)) {
+      const field = bufferField(m[1] ?? "", count);
+      if (field) out[field] = Number(digits);
     }
   }
   return out;
@@ -182,8 +260,8 @@ export function parseIoTimings(value: string): IoTiming {
 function walExtras(value: string): Record<string, number> {
   const names: Record<string, string> = { records: "WAL Records", fpi: "WAL FPI", bytes: "WAL Bytes", "buffers full": "WAL Buffers Full" };
   const out: Record<string, number> = {};
-  for (const [, key, n] of value.matchAll(/([a-z ]+?)=(\d+)/g)) {
-    const name = names[(key ?? "").trim()];
+  for (const [key, n] of countPairs(value, isWalKeyChar)) {
+    const name = names[key.trim()];
     if (name) out[name] = Number(n);
   }
   return out;
@@ -252,7 +330,7 @@ export function applyPair(node: PlanNode, key: string, value: string): PlanNode 
     }
     case "Tuples": {
       // MERGE: "Tuples: inserted=1 updated=2 deleted=0 skipped=3" (zeros left out).
-      const counts = Object.fromEntries([...value.matchAll(/(\w+)=(\d+)/g)].map(([, k, v]) => [k, Number(v)]));
+      const counts = Object.fromEntries(countPairs(value, isWordChar).map(([k, v]) => [k, Number(v)]));
       const names = ["inserted", "updated", "deleted", "skipped"] as const;
       return addExtra(node, Object.fromEntries(names.map((k) => [`Tuples ${k[0]?.toUpperCase()}${k.slice(1)}`, counts[k] ?? 0])));
     }
@@ -297,7 +375,7 @@ export function applyPair(node: PlanNode, key: string, value: string): PlanNode 
     case "Disk Usage":
       return addExtra(node, { "Disk Usage": kb(value) ?? value });
     case "Heap Blocks": {
-      const m = Object.fromEntries([...value.matchAll(/(\w+)=(\d+)/g)].map(([, k, v]) => [k, Number(v)]));
+      const m = Object.fromEntries(countPairs(value, isWordChar).map(([k, v]) => [k, Number(v)]));
       return addExtra(node, { "Exact Heap Blocks": m.exact ?? 0, "Lossy Heap Blocks": m.lossy ?? 0 });
     }
     case "Hits":
@@ -314,11 +392,62 @@ export function applyPair(node: PlanNode, key: string, value: string): PlanNode 
   }
 }
 
-/** "Trigger [name] [for constraint c] [on rel]: time=1.2 calls=3". */
+/** What follows a trigger's names: the last ":" of the line starts it, as it holds no other. */
+const TRIGGER_TAIL = /: (?:time=(\d+(?:\.\d+)?) )?calls=(\d+)$/y;
+
+/**
+ * "Trigger [name] [for constraint c] [on rel]: time=1.2 calls=3": what
+ *
+ *   ^Trigger(?: (?!for constraint )(.*?))?(?: for constraint (.+?))?(?: on (.+?))?: TAIL
+ *
+ * matched (name = group 2 ?? group 1), without its nested lazy groups, which backtracked cubically
+ * on a long line that failed (26 KB took 7 s). The regex tries the end of group 1 from left to
+ * right; the first end where " for constraint x", " on x" or the tail follows is taken, and there
+ * group 2 ends at the first " on x" (or the tail). `.` keeps line terminators out of the groups.
+ */
 export function parseTrigger(content: string): Trigger | null {
-  const m = /^Trigger(?: (?!for constraint )(.*?))?(?: for constraint (.+?))?(?: on (.+?))?: (?:time=(\d+(?:\.\d+)?) )?calls=(\d+)$/.exec(content);
+  if (!content.startsWith("Trigger")) return null;
+  const tail = content.lastIndexOf(":");
+  if (tail < 7) return null;
+  TRIGGER_TAIL.lastIndex = tail;
+  const m = TRIGGER_TAIL.exec(content);
   if (!m) return null;
-  return { name: m[2] ?? m[1] ?? "", relationName: m[3] ?? null, timeMs: m[4] !== undefined ? Number(m[4]) : null, calls: Number(m[5]) };
+  let firstBreak = tail;
+  let lastBreak = -1;
+  for (let i = 7; i < tail; i++) {
+    if (!isLineBreak(content.charCodeAt(i))) continue;
+    if (firstBreak === tail) firstBreak = i;
+    lastBreak = i;
+  }
+  // The first place from `from` where the names can end: " for constraint x", " on x" (x running
+  // to the tail with no line terminator) or the tail itself.
+  const namesEnd = (from: number) => {
+    let end = tail;
+    const constraint = content.indexOf(" for constraint ", Math.max(from, lastBreak - 15));
+    if (constraint >= 0 && constraint + 17 <= tail) end = constraint;
+    const on = content.indexOf(" on ", Math.max(from, lastBreak - 3));
+    if (on >= 0 && on + 5 <= tail && on < end) end = on;
+    return end;
+  };
+  let name: string | undefined;
+  let at = -1;
+  if (content.charCodeAt(7) === 0x20 && !content.startsWith("for constraint ", 8)) {
+    at = namesEnd(8);
+    if (at <= firstBreak) name = content.slice(8, at);
+    else at = -1;
+  }
+  if (at < 0) {
+    at = namesEnd(7);
+    if (at !== 7) return null;
+  }
+  let relationName: string | null = null;
+  if (at < tail && content.startsWith(" for constraint ", at)) {
+    const on = content.indexOf(" on ", at + 17);
+    const constraintEnd = on >= 0 && on + 5 <= tail ? on : tail;
+    name = content.slice(at + 16, constraintEnd);
+    if (constraintEnd < tail) relationName = content.slice(constraintEnd + 4, tail);
+  } else if (at < tail) relationName = content.slice(at + 4, tail);
+  return { name: name ?? "", relationName, timeMs: m[1] !== undefined ? Number(m[1]) : null, calls: Number(m[2]) };
 }
 
 /** "work_mem = '8MB', enable_seqscan = 'off'". */
