@@ -9,6 +9,7 @@ import { parsePlan, PlanParseError } from "./index";
 import type { Actual, Estimate, PlanNode } from "./model";
 import { emptyNode } from "./node-draft";
 import { decimal, normalizeSubplanName, parseLabel, parseNodeHeader, parseSubplanHeader, type NodeHeader } from "./text-node-line";
+import { buffersByRegex } from "./test-helpers";
 import { applyPair, parseBuffers, parseTrigger, splitPairs } from "./text-properties";
 
 const SIZE = 2_000_000;
@@ -212,23 +213,6 @@ describe("counts read as key=N (Buffers, Tuples, Heap Blocks, WAL)", () => {
       return out;
     },
   };
-  function buffersByRegex(value: string): Record<string, number> {
-    const out: Record<string, number> = { ...parseBuffers("") };
-    const names: Record<string, string> = {
-      "shared hit": "sharedHitBlocks", "shared read": "sharedReadBlocks", "shared dirtied": "sharedDirtiedBlocks", "shared written": "sharedWrittenBlocks",
-      "local hit": "localHitBlocks", "local read": "localReadBlocks", "local dirtied": "localDirtiedBlocks", "local written": "localWrittenBlocks",
-      "temp read": "tempReadBlocks", "temp written": "tempWrittenBlocks",
-    };
-    for (const segment of value.split(",")) {
-      const m = /^\s*(shared|local|temp)\s+(.*)$/.exec(segment);
-      if (!m) continue;
-      for (const [key, n] of counts(m[2] ?? "", /(\w+)=(\d+)/g)) {
-        const name = names[`${m[1]} ${key}`];
-        if (name) out[name] = n;
-      }
-    }
-    return out;
-  }
   const extrasOf = (key: string, value: string): PlanNode["extra"] => applyPair(emptyNode("Result"), key, value).extra;
 
   it("reads a long word with no \"=\" in linear time", () => {

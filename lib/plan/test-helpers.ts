@@ -2,6 +2,7 @@
 // EXPLAIN did not print it, so tests only spell out what they are about.
 import type { Actual, Buffers, Estimate, Plan, PlanNode } from "./model";
 import { emptyNode, zeroBuffers } from "./node-draft";
+import { parseBuffers } from "./text-properties";
 
 export type NodeSpec = Partial<Omit<PlanNode, "id" | "children">>;
 
@@ -136,4 +137,23 @@ export function bigJoinPlan(tables: number, analyzed = true): Plan {
     );
   }
   return plan(left);
+}
+
+/** parseBuffers as it was, all by the two regexes: the reference its scans are checked against. */
+export function buffersByRegex(value: string): Record<string, number> {
+  const out: Record<string, number> = { ...parseBuffers("") };
+  const names: Record<string, string> = {
+    "shared hit": "sharedHitBlocks", "shared read": "sharedReadBlocks", "shared dirtied": "sharedDirtiedBlocks", "shared written": "sharedWrittenBlocks",
+    "local hit": "localHitBlocks", "local read": "localReadBlocks", "local dirtied": "localDirtiedBlocks", "local written": "localWrittenBlocks",
+    "temp read": "tempReadBlocks", "temp written": "tempWrittenBlocks",
+  };
+  for (const segment of value.split(",")) {
+    const m = /^\s*(shared|local|temp)\s+(.*)$/.exec(segment);
+    if (!m) continue;
+    for (const [, key, n] of (m[2] ?? "").matchAll(/(\w+)=(\d+)/g)) {
+      const name = names[`${m[1]} ${key}`];
+      if (name) out[name] = Number(n);
+    }
+  }
+  return out;
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { mayHoldRowCount } from "./cleanup";
 import { parsePlan } from "./parse";
 import { bareEnd, decimal, parseTarget } from "./text-node-line";
+import { buffersByRegex } from "./test-helpers";
 import { parseBuffers } from "./text-properties";
 
 const read = (file: string) => readFileSync(path.join(import.meta.dirname, "__fixtures__", file), "utf8");
@@ -55,25 +56,6 @@ describe("decimal", () => {
     for (const text of texts) expect([text, decimal(text)]).toEqual([text, Number(text)]);
   });
 });
-
-/** parseBuffers as it was, all by the two regexes: the reference for its fast path. */
-function buffersByRegex(value: string): Record<string, number> {
-  const out: Record<string, number> = { ...parseBuffers("") };
-  const names: Record<string, string> = {
-    "shared hit": "sharedHitBlocks", "shared read": "sharedReadBlocks", "shared dirtied": "sharedDirtiedBlocks", "shared written": "sharedWrittenBlocks",
-    "local hit": "localHitBlocks", "local read": "localReadBlocks", "local dirtied": "localDirtiedBlocks", "local written": "localWrittenBlocks",
-    "temp read": "tempReadBlocks", "temp written": "tempWrittenBlocks",
-  };
-  for (const segment of value.split(",")) {
-    const m = /^\s*(shared|local|temp)\s+(.*)$/.exec(segment);
-    if (!m) continue;
-    for (const [, key, n] of (m[2] ?? "").matchAll(/(\w+)=(\d+)/g)) {
-      const name = names[`${m[1]} ${key}`];
-      if (name) out[name] = Number(n);
-    }
-  }
-  return out;
-}
 
 describe("parseBuffers", () => {
   it("reads the usual shared-only value as the regexes do, and leaves the rest to them", () => {
